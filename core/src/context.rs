@@ -1,0 +1,303 @@
+//! Context scoring: hotwords near a candidate, field names, and the named
+//! rules that recognise event timestamps and version strings.
+//!
+//! Context is looked up per candidate, not per input byte: one Aho-Corasick
+//! automaton holds every hotword of every detector, and it runs only over the
+//! small window around each candidate. Candidates are rare next to input
+//! bytes, so context costs little however many detectors carry hotwords.
+//!
+//! The window before a candidate is the current line, back to
+//! [`Context::window`] bytes; when the line holds nothing but punctuation
+//! before the candidate (a value under its label), the previous line counts
+//! too. The window after is half as long and never leaves the line.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::error::Error;
+use crate::matcher::is_word_bounded;
+use crate::patterns::{Detector, Rule};
+
+/// Keys whose values are event times, not patient dates.
+const EVENT_TIME_KEYS: &[&str] = &[
+    "ts", "time", "timestamp", "datetime", "date_time", "logged_at", "log_time", "event_time",
+    "eventtime", "asctime", "created_at", "updated_at", "modified_at", "received_at", "sent_at",
+    "started_at", "finished_at", "expires_at", "expiry",
+];
+
+/// Words before a number that make it a version, not PHI.
+const VERSION_WORDS: &[&str] = &["v", "ver", "version", "release", "build", "firmware", "rev"];
+
+/// What the window around one candidate says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Evidence {
+    /// A hotword of the detector is near.
+    pub(crate) positive: bool,
+    /// A negative word of the detector is near.
+    pub(crate) negative: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Polarity {
+    Positive,
+    Negative,
+}
+
+/// The hotword automaton and window settings.
+#[derive(Debug)]
+pub(crate) struct Context {
+    ac: Option<AhoCorasick>,
+    /// For each hotword, the detectors it speaks for and how.
+    owners: Vec<Vec<(u32, Polarity)>>,
+    /// Bytes before a candidate that are searched for hotwords.
+    pub(crate) window: usize,
+}
+
+impl Context {
+    pub(crate) fn new(detectors: &[Detector], window: usize) -> Result<Context, Error> {
+        let mut words: Vec<&str> = Vec::new();
+        let mut owners: Vec<Vec<(u32, Polarity)>> = Vec::new();
+        let mut pairs: Vec<(&str, u32, Polarity)> = Vec::new();
+        for (i, d) in detectors.iter().enumerate() {
+            for w in &d.context {
+                pairs.push((w, i as u32, Polarity::Positive));
+            }
+            for w in &d.negative_context {
+                pairs.push((w, i as u32, Polarity::Negative));
+            }
+        }
+        for (w, det, pol) in pairs {
+            match words.iter().position(|x| *x == w) {
+                Some(k) => owners[k].push((det, pol)),
+                None => {
+                    words.push(w);
+                    owners.push(vec![(det, pol)]);
+                }
+            }
+        }
+        let ac = if words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&words)
+                    .map_err(|e| Error::pattern(format!("context words do not compile: {e}")))?,
+            )
+        };
+        Ok(Context { ac, owners, window })
+    }
+
+    /// Collects the hotword hits in the window around `start..end` of
+    /// `hay`: `(detector, polarity, after)` triples, into `out` (cleared).
+    /// Done once per candidate span, whatever the number of detectors that
+    /// share it.
+    pub(crate) fn window_hits(&self, hay: &[u8], start: usize, end: usize, out: &mut Vec<WindowHit>) {
+        out.clear();
+        let Some(ac) = &self.ac else { return };
+        let before = window_before(hay, start, self.window);
+        let after_end = window_after(hay, end, self.window / 2);
+        for (lo, hi, after) in [(before, start, false), (end, after_end, true)] {
+            if lo >= hi {
+                continue;
+            }
+            let slice = &hay[lo..hi];
+            for m in ac.find_overlapping_iter(slice) {
+                if is_word_bounded(slice, m.start(), m.end()) {
+                    for &(det, pol) in &self.owners[m.pattern().as_usize()] {
+                        out.push(WindowHit { det, negative: pol == Polarity::Negative, after });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One hotword found near a candidate.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WindowHit {
+    det: u32,
+    negative: bool,
+    after: bool,
+}
+
+/// What `hits` say about detector `det`; hits after the candidate count only
+/// when `after_counts`.
+pub(crate) fn evidence(hits: &[WindowHit], det: u32, after_counts: bool) -> Evidence {
+    let mut ev = Evidence::default();
+    for h in hits.iter().filter(|h| h.det == det && (after_counts || !h.after)) {
+        if h.negative {
+            ev.negative = true;
+        } else {
+            ev.positive = true;
+        }
+    }
+    ev
+}
+
+fn line_start(hay: &[u8], pos: usize) -> usize {
+    memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |i| i + 1)
+}
+
+/// Start of the before-window of a candidate at `pos`.
+fn window_before(hay: &[u8], pos: usize, window: usize) -> usize {
+    let floor = pos.saturating_sub(window);
+    let ls = line_start(hay, pos);
+    if ls > floor && ls > 0 && !hay[ls..pos].iter().any(u8::is_ascii_alphanumeric) {
+        // The value sits under its label: let the previous line speak.
+        return line_start(hay, ls - 1).max(floor);
+    }
+    ls.max(floor)
+}
+
+fn window_after(hay: &[u8], pos: usize, window: usize) -> usize {
+    let ceil = (pos + window).min(hay.len());
+    memchr::memchr2(b'\n', b'\r', &hay[pos..ceil]).map_or(ceil, |i| pos + i)
+}
+
+/// Applies a named rule; `false` means the candidate is dropped.
+///
+/// `positive` is whether a hotword of the detector is near (a DOB label
+/// overrides the timestamp rule); `field` is the normalized field name the
+/// caller supplied, if any.
+pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, positive: bool, field: Option<&str>) -> bool {
+    match rule {
+        Rule::LogTimestamp => positive || !is_event_time(hay, start, end, field),
+        Rule::NotVersion => !after_version_word(hay, start),
+        Rule::Isolated => is_isolated(hay, start, end),
+        Rule::AfterPreposition => after_preposition(hay, start),
+    }
+}
+
+/// A date is an event time when it leads its line and a time of day follows
+/// it, or when it is the value of an event-time key (`"ts": "…"`, `time=…`).
+fn is_event_time(hay: &[u8], start: usize, end: usize, field: Option<&str>) -> bool {
+    if field.is_some_and(|f| EVENT_TIME_KEYS.contains(&f) || f.ends_with("_at") || f.ends_with("timestamp")) {
+        return true;
+    }
+    let ls = line_start(hay, start);
+    let prefix = &hay[ls..start];
+    let leading = prefix.iter().all(|b| matches!(b, b' ' | b'\t' | b'[' | b'(' | b'"' | b'\'' | b'<' | b'{'))
+        || is_syslog_prefix(prefix);
+    if leading && time_follows(hay, end) {
+        return true;
+    }
+    preceding_key(hay, ls, start).is_some_and(|k| {
+        let k = crate::patterns::normalize_field(k);
+        EVENT_TIME_KEYS.contains(&k.as_str()) || k.ends_with("_at") || k.ends_with("timestamp")
+    })
+}
+
+/// `<13>1 ` style syslog priority/version before the timestamp.
+fn is_syslog_prefix(prefix: &[u8]) -> bool {
+    prefix.len() <= 8 && prefix.first() == Some(&b'<') && prefix.iter().all(|b| b.is_ascii_digit() || matches!(b, b'<' | b'>' | b' '))
+}
+
+/// `T10:22`, ` 10:22`, `_10:22` or `:10:22` right after the date.
+fn time_follows(hay: &[u8], end: usize) -> bool {
+    let rest = &hay[end..hay.len().min(end + 7)];
+    let rest = match rest.first() {
+        Some(b'T' | b' ' | b'_' | b':' | b't') => &rest[1..],
+        _ => return false,
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    (1..=2).contains(&digits) && rest.get(digits) == Some(&b':')
+}
+
+/// The key of a `key=value`, `key: value` or `"key": "value"` pair whose
+/// value starts at `start`.
+fn preceding_key(hay: &[u8], line_start: usize, start: usize) -> Option<&str> {
+    let mut i = start;
+    let skip = |i: &mut usize, set: &[u8]| {
+        while *i > line_start && set.contains(&hay[*i - 1]) {
+            *i -= 1;
+        }
+    };
+    skip(&mut i, b"\"' ");
+    if i == line_start || !matches!(hay[i - 1], b'=' | b':') {
+        return None;
+    }
+    i -= 1;
+    skip(&mut i, b"\"' ");
+    let key_end = i;
+    while i > line_start && (hay[i - 1].is_ascii_alphanumeric() || matches!(hay[i - 1], b'_' | b'@' | b'.' | b'-')) {
+        i -= 1;
+    }
+    std::str::from_utf8(&hay[i..key_end]).ok().filter(|k| !k.is_empty())
+}
+
+/// Words after which a bare month name is a date.
+const DATE_PREPOSITIONS: &[&str] = &[
+    "in", "on", "since", "during", "until", "till", "before", "after", "early", "late", "mid",
+    "by", "from", "of", "last", "next", "this", "around", "through",
+];
+
+fn after_preposition(hay: &[u8], start: usize) -> bool {
+    let word = previous_word(hay, start, b" ");
+    DATE_PREPOSITIONS.iter().any(|v| v.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// The ASCII word that ends just before `start`, skipping up to two
+/// separator bytes from `seps`.
+fn previous_word<'h>(hay: &'h [u8], start: usize, seps: &[u8]) -> &'h [u8] {
+    let mut i = start;
+    while i > 0 && seps.contains(&hay[i - 1]) && start - i < 2 {
+        i -= 1;
+    }
+    let end = i;
+    while i > 0 && hay[i - 1].is_ascii_alphabetic() && end - i < 12 {
+        i -= 1;
+    }
+    &hay[i..end]
+}
+
+fn after_version_word(hay: &[u8], start: usize) -> bool {
+    let word = previous_word(hay, start, b" =:-_/");
+    VERSION_WORDS.iter().any(|v| v.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// Not glued to more digits by `.`, `-`, `/` or `:` on either side (a phone
+/// shape inside a longer dotted or dashed number).
+fn is_isolated(hay: &[u8], start: usize, end: usize) -> bool {
+    let glue = |b: u8| matches!(b, b'.' | b'-' | b'/' | b':' | b'_');
+    let left = start >= 2 && glue(hay[start - 1]) && hay[start - 2].is_ascii_alphanumeric()
+        || start >= 1 && hay[start - 1].is_ascii_alphanumeric();
+    let right = end + 1 < hay.len() && glue(hay[end]) && hay[end + 1].is_ascii_alphanumeric()
+        || end < hay.len() && hay[end].is_ascii_alphanumeric();
+    !left && !right
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_times_are_recognised() {
+        let log = b"2024-01-15 10:22:01 INFO ok";
+        assert!(is_event_time(log, 0, 10, None));
+        let json = br#"{"ts": "2024-01-15", "dob": "1962-03-14"}"#;
+        assert!(is_event_time(json, 8, 18, None));
+        assert!(!is_event_time(json, 29, 39, None));
+        let kv = b"level=info time=2024-01-15T10:22:01Z msg=x";
+        assert!(is_event_time(kv, 16, 26, None));
+        assert!(!is_event_time(b"03/14/1962,John,Smith", 0, 10, None));
+        assert!(is_event_time(b"03/14/1962", 0, 10, Some("timestamp")));
+    }
+
+    #[test]
+    fn versions_and_glued_numbers() {
+        assert!(after_version_word(b"version 10.1.2.3", 8));
+        assert!(after_version_word(b"v1.2.3.4", 1));
+        assert!(!after_version_word(b"host 10.1.2.3", 5));
+        assert!(is_isolated(b"call 617-555-0123 now", 5, 17));
+        assert!(!is_isolated(b"id 1.617-555-0123", 5, 17));
+    }
+
+    #[test]
+    fn windows_stay_on_the_line_unless_under_a_label() {
+        let text = b"ssn in previous line\n  123";
+        assert_eq!(window_before(text, 23, 64), 0);
+        let text = b"ssn in previous line\nid 123";
+        assert_eq!(window_before(text, 24, 64), 21);
+    }
+}

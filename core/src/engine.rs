@@ -1,0 +1,537 @@
+//! The engine: wires the stages together.
+//!
+//! `patterns → matcher → validate → context → resolve → finding`: building
+//! an [`Engine`] parses and checks every detector and compiles the automata
+//! once; a built engine is immutable, `Send + Sync`, and cloning it is an
+//! `Arc` increment. Scanning a block runs the shape automaton and the name
+//! tokenizer once over the bytes, then spends per-candidate work only on
+//! the few places that look like PHI.
+
+use std::cell::RefCell;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use crate::context::{evidence, rule_allows, Context, WindowHit};
+use crate::entity::Entity;
+use crate::error::Error;
+use crate::finding::Finding;
+use crate::matcher::{Hit, Shapes, Words};
+use crate::names::{self, NameHit};
+use crate::patterns::{self, normalize_field, Detector, DetectorInfo, DetectorKind, WordLists};
+use crate::resolve::{resolve, Candidate};
+use crate::stream;
+
+/// The minimum score a finding needs to be reported, unless configured.
+pub const DEFAULT_MIN_SCORE: f32 = 0.5;
+
+/// Bytes before a candidate searched for hotwords, unless configured.
+pub const DEFAULT_CONTEXT_WINDOW: usize = 64;
+
+/// A compiled PHI detector set. See the crate docs for an example.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    detectors: Vec<Detector>,
+    shapes: Shapes,
+    words: Words,
+    context: Context,
+    names: Option<u32>,
+    word_lists: &'static WordLists,
+    min_score: f32,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("detectors", &self.inner.detectors.len())
+            .field("min_score", &self.inner.min_score)
+            .finish()
+    }
+}
+
+/// Builds an [`Engine`]: choose detectors and options, then [`build`](EngineBuilder::build).
+#[derive(Clone, Debug)]
+pub struct EngineBuilder {
+    default_patterns: bool,
+    sources: Vec<(PathBuf, Source)>,
+    entities: Option<Vec<Entity>>,
+    exclude_entities: Vec<Entity>,
+    disabled: Vec<String>,
+    min_score: f32,
+    context_window: usize,
+}
+
+#[derive(Clone, Debug)]
+enum Source {
+    File,
+    Text(String),
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        EngineBuilder {
+            default_patterns: true,
+            sources: Vec::new(),
+            entities: None,
+            exclude_entities: Vec::new(),
+            disabled: Vec::new(),
+            min_score: DEFAULT_MIN_SCORE,
+            context_window: DEFAULT_CONTEXT_WINDOW,
+        }
+    }
+}
+
+impl EngineBuilder {
+    /// A builder with the embedded default pack and default options.
+    pub fn new() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// Whether to start from the embedded default detectors (default `true`).
+    pub fn default_patterns(&mut self, yes: bool) -> &mut EngineBuilder {
+        self.default_patterns = yes;
+        self
+    }
+
+    /// Adds a pattern file (same schema as `patterns/*.toml`). A detector
+    /// whose id matches an earlier one replaces it.
+    pub fn patterns_file(&mut self, path: impl AsRef<Path>) -> &mut EngineBuilder {
+        self.sources.push((path.as_ref().to_path_buf(), Source::File));
+        self
+    }
+
+    /// Adds pattern definitions from a string; `name` is used in errors.
+    pub fn patterns_str(&mut self, name: &str, toml: &str) -> &mut EngineBuilder {
+        self.sources.push((PathBuf::from(name), Source::Text(toml.to_string())));
+        self
+    }
+
+    /// Keeps only detectors of these entities.
+    pub fn entities(&mut self, entities: impl IntoIterator<Item = Entity>) -> &mut EngineBuilder {
+        self.entities = Some(entities.into_iter().collect());
+        self
+    }
+
+    /// Drops detectors of these entities.
+    pub fn exclude_entities(&mut self, entities: impl IntoIterator<Item = Entity>) -> &mut EngineBuilder {
+        self.exclude_entities.extend(entities);
+        self
+    }
+
+    /// Drops one detector by id. Building fails if no detector has that id.
+    pub fn disable_detector(&mut self, id: &str) -> &mut EngineBuilder {
+        self.disabled.push(id.to_string());
+        self
+    }
+
+    /// Findings scoring below this are not reported (default
+    /// [`DEFAULT_MIN_SCORE`]). Must be within `0.0..=1.0`.
+    pub fn min_score(&mut self, score: f32) -> &mut EngineBuilder {
+        self.min_score = score;
+        self
+    }
+
+    /// Bytes before a candidate searched for hotwords (default
+    /// [`DEFAULT_CONTEXT_WINDOW`]; half as many after it). At most 4096.
+    pub fn context_window(&mut self, bytes: usize) -> &mut EngineBuilder {
+        self.context_window = bytes;
+        self
+    }
+
+    /// Parses, checks and compiles everything.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Pattern`](crate::ErrorKind::Pattern) for an unreadable
+    /// or invalid pattern file (naming file, line, detector id and field);
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) for invalid options or
+    /// an unknown detector id in [`disable_detector`](Self::disable_detector).
+    pub fn build(&self) -> Result<Engine, Error> {
+        if !(0.0..=1.0).contains(&self.min_score) {
+            return Err(Error::config("min_score must be between 0.0 and 1.0"));
+        }
+        if self.context_window > 4096 {
+            return Err(Error::config("context_window must be at most 4096 bytes"));
+        }
+        let mut all: Vec<Detector> =
+            if self.default_patterns { patterns::default_detectors()? } else { Vec::new() };
+        for (origin, source) in &self.sources {
+            let text;
+            let src = match source {
+                Source::Text(t) => t.as_str(),
+                Source::File => {
+                    text = std::fs::read_to_string(origin)
+                        .map_err(|e| Error::pattern(format!("cannot read pattern file: {e}")).with_path(origin))?;
+                    text.as_str()
+                }
+            };
+            let parsed = patterns::parse_file(src, origin)?;
+            for (i, d) in parsed.iter().enumerate() {
+                if parsed[..i].iter().any(|p| p.id == d.id) {
+                    return Err(Error::pattern("duplicate detector id in one file")
+                        .with_path(origin)
+                        .with_detector(&*d.id)
+                        .with_field("id"));
+                }
+            }
+            for d in parsed {
+                all.retain(|old| old.id != d.id);
+                all.push(d);
+            }
+        }
+        for id in &self.disabled {
+            if !all.iter().any(|d| &*d.id == id) {
+                return Err(Error::config(format!("no detector has the id '{id}'")).with_detector(id.as_str()));
+            }
+        }
+        let detectors: Vec<Detector> = all
+            .into_iter()
+            .filter(|d| d.enabled)
+            .filter(|d| !self.disabled.iter().any(|id| **id == *d.id))
+            .filter(|d| self.entities.as_ref().is_none_or(|es| es.contains(&d.entity)))
+            .filter(|d| !self.exclude_entities.contains(&d.entity))
+            .collect();
+        Engine::compile(detectors, self.min_score, self.context_window)
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Per-thread buffers reused across scans so a short scan allocates only
+/// its result.
+#[derive(Default)]
+struct Scratch {
+    hits: Vec<Hit>,
+    cands: Vec<Candidate>,
+    tokens: Vec<names::Token>,
+    names: Vec<NameHit>,
+    window: Vec<WindowHit>,
+}
+
+/// One block of a streamed scan, handed to the callback of
+/// [`Engine::scan_blocks`].
+#[derive(Debug)]
+pub struct Block<'a> {
+    /// Absolute byte offset of `bytes` in the whole input.
+    pub offset: usize,
+    /// The block's bytes.
+    pub bytes: &'a [u8],
+    /// Findings in this block, sorted by start, with absolute offsets.
+    pub findings: &'a [Finding],
+}
+
+impl Engine {
+    /// A builder starting from the embedded default pack.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::new()
+    }
+
+    fn compile(detectors: Vec<Detector>, min_score: f32, window: usize) -> Result<Engine, Error> {
+        let mut regexes = Vec::new();
+        let mut words = Vec::new();
+        let mut names = None;
+        for (i, d) in detectors.iter().enumerate() {
+            match &d.kind {
+                DetectorKind::Regex(re) => regexes.push((i as u32, re.as_str())),
+                DetectorKind::Words(ws) => words.extend(ws.iter().map(|w| (i as u32, w.as_str()))),
+                DetectorKind::Names => {
+                    if names.is_some() {
+                        return Err(Error::pattern("only one detector may have kind 'names'")
+                            .with_detector(&*d.id)
+                            .with_field("kind"));
+                    }
+                    names = Some(i as u32);
+                }
+            }
+        }
+        let shapes = Shapes::new(&regexes)?;
+        let words = Words::new(&words)?;
+        let context = Context::new(&detectors, window)?;
+        let word_lists = WordLists::embedded();
+        Ok(Engine { inner: Arc::new(Inner { detectors, shapes, words, context, names, word_lists, min_score }) })
+    }
+
+    /// Facts about every active detector, in definition order.
+    pub fn detectors(&self) -> Vec<DetectorInfo> {
+        self.inner.detectors.iter().map(DetectorInfo::from).collect()
+    }
+
+    /// The minimum score this engine reports.
+    pub fn min_score(&self) -> f32 {
+        self.inner.min_score
+    }
+
+    /// Scans UTF-8 text. Offsets are byte offsets into `text` and always lie
+    /// on char boundaries.
+    ///
+    /// # Example
+    /// ```
+    /// let engine = phimask::Engine::default();
+    /// let text = "pt John Smith, SSN 123-45-6789";
+    /// let found: Vec<_> = engine.scan(text).iter().map(|f| (f.entity().as_str(), &text[f.span()])).collect();
+    /// assert_eq!(found, [("NAME", "John Smith"), ("SSN", "123-45-6789")]);
+    /// ```
+    pub fn scan(&self, text: &str) -> Vec<Finding> {
+        self.scan_bytes(text.as_bytes())
+    }
+
+    /// Scans bytes that need not be valid UTF-8 (logs often are not).
+    pub fn scan_bytes(&self, bytes: &[u8]) -> Vec<Finding> {
+        self.scan_field_bytes(None, bytes)
+    }
+
+    /// Scans one field value whose field/column/key name is known: the name
+    /// counts as context (a column `ssn` makes a bare 9-digit value an SSN;
+    /// a key `timestamp` makes a date an event time).
+    pub fn scan_field(&self, field: &str, value: &str) -> Vec<Finding> {
+        self.scan_field_bytes(Some(field), value.as_bytes())
+    }
+
+    /// [`scan_field`](Self::scan_field) over bytes.
+    pub fn scan_field_bytes(&self, field: Option<&str>, bytes: &[u8]) -> Vec<Finding> {
+        let field = field.map(normalize_field);
+        let mut out = Vec::new();
+        let mut offset = 0;
+        while offset < bytes.len() {
+            let len = stream::block_end(&bytes[offset..], true).unwrap_or(bytes.len() - offset);
+            self.scan_block(&bytes[offset..offset + len], offset, field.as_deref(), &mut out);
+            offset += len;
+        }
+        out
+    }
+
+    /// Scans a reader of any size in bounded memory, calling `sink` with
+    /// each finding (absolute byte offsets, in order). Returns the number of
+    /// bytes read. `sink` may stop the scan early with `ControlFlow::Break`.
+    ///
+    /// Findings are identical to [`scan_bytes`](Self::scan_bytes) over the
+    /// whole input, whatever sizes the reader returns.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when reading fails.
+    pub fn scan_reader<R: std::io::Read>(
+        &self,
+        reader: R,
+        mut sink: impl FnMut(&Finding) -> ControlFlow<()>,
+    ) -> Result<u64, Error> {
+        self.scan_blocks(reader, |block| {
+            for f in block.findings {
+                sink(f)?;
+            }
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// Like [`scan_reader`](Self::scan_reader), but hands over each block
+    /// with its bytes, so callers can compute line numbers, previews or
+    /// masked output without holding the whole input.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when reading fails.
+    pub fn scan_blocks<R: std::io::Read>(
+        &self,
+        reader: R,
+        mut sink: impl FnMut(Block<'_>) -> ControlFlow<()>,
+    ) -> Result<u64, Error> {
+        let mut findings = Vec::new();
+        stream::for_each_block(reader, |offset, bytes| {
+            findings.clear();
+            self.scan_block(bytes, offset, None, &mut findings);
+            sink(Block { offset, bytes, findings: &findings })
+        })
+    }
+
+    /// Scans one block; appends findings with offsets shifted by `offset`.
+    fn scan_block(&self, hay: &[u8], offset: usize, field: Option<&str>, out: &mut Vec<Finding>) {
+        let inner = &*self.inner;
+        SCRATCH.with(|scratch| {
+            let mut guard = scratch.borrow_mut();
+            let Scratch { hits, cands, tokens, names: name_hits, window } = &mut *guard;
+            hits.clear();
+            cands.clear();
+            inner.shapes.find(hay, hits);
+            for h in hits.iter() {
+                inner.context.window_hits(hay, h.start, h.end, window);
+                for &det in &inner.shapes.owners[h.slot as usize] {
+                    self.consider(hay, det, h.start, h.end, 0.0, field, window, cands);
+                }
+            }
+            hits.clear();
+            inner.words.find(hay, hits);
+            for h in hits.iter() {
+                inner.context.window_hits(hay, h.start, h.end, window);
+                self.consider(hay, inner.words.owners[h.slot as usize], h.start, h.end, 0.0, field, window, cands);
+            }
+            if let Some(det) = inner.names {
+                name_hits.clear();
+                names::find(inner.word_lists, hay, tokens, name_hits);
+                let base = inner.detectors[det as usize].score;
+                for h in name_hits.iter() {
+                    // The model's score replaces the detector's base score.
+                    inner.context.window_hits(hay, h.start, h.end, window);
+                    self.consider(hay, det, h.start, h.end, h.score - base, field, window, cands);
+                }
+            }
+            resolve(cands);
+            out.reserve(cands.len());
+            for c in cands.iter() {
+                let (start, end) = snap_to_chars(hay, c.start, c.end);
+                let d = &inner.detectors[c.det as usize];
+                out.push(
+                    Finding { entity: d.entity, detector: d.id.clone(), start, end, score: round_score(c.score) }
+                        .shifted(offset),
+                );
+            }
+        });
+    }
+
+    /// Validates and scores one candidate; pushes it when it clears the bar.
+    #[allow(clippy::too_many_arguments)]
+    fn consider(
+        &self,
+        hay: &[u8],
+        det: u32,
+        start: usize,
+        end: usize,
+        adjust: f32,
+        field: Option<&str>,
+        window: &[WindowHit],
+        out: &mut Vec<Candidate>,
+    ) {
+        let inner = &*self.inner;
+        let d = &inner.detectors[det as usize];
+        let value = &hay[start..end];
+        let bonus = match d.validator {
+            Some(v) => match v.check(value) {
+                Some(b) => b,
+                None => return,
+            },
+            None => 0.0,
+        };
+        let mut ev = evidence(window, det, d.context_after);
+        if let Some(f) = field {
+            ev.positive |= d.fields.iter().any(|name| field_matches(f, name));
+        }
+        if (d.requires_context && !ev.positive) || (ev.negative && !ev.positive) {
+            return;
+        }
+        if !d.rules.iter().all(|&r| rule_allows(r, hay, start, end, ev.positive, field)) {
+            return;
+        }
+        let boost = if ev.positive { d.context_boost } else { 0.0 };
+        let score = (d.score + adjust + bonus + boost).clamp(0.0, 1.0);
+        if score >= inner.min_score && score > 0.0 {
+            out.push(Candidate { det, start, end, score });
+        }
+    }
+
+    /// Runs every detector's `match` / `no_match` examples through this
+    /// engine: each `match` text must yield a finding of the detector's
+    /// entity, each `no_match` text none.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Pattern`](crate::ErrorKind::Pattern) naming the detector
+    /// and the failing example's field (`match[2]`), for the first failure.
+    pub fn verify_examples(&self) -> Result<(), Error> {
+        for d in &self.inner.detectors {
+            let fail = |field: String, what: &str| {
+                let mut e = Error::pattern(what.to_string()).with_detector(&*d.id).with_field(field);
+                if let Some(origin) = &d.examples.origin {
+                    e = e.with_path(origin);
+                }
+                e
+            };
+            for (i, text) in d.examples.matches.iter().enumerate() {
+                if !self.scan(text).iter().any(|f| f.entity == d.entity) {
+                    return Err(fail(format!("match[{i}]"), &format!("example is not found as {}", d.entity)));
+                }
+            }
+            for (i, text) in d.examples.no_match.iter().enumerate() {
+                if self.scan(text).iter().any(|f| f.entity == d.entity) {
+                    return Err(fail(format!("no_match[{i}]"), &format!("example is wrongly found as {}", d.entity)));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Default for Engine {
+    /// The embedded default pack with default options, built once per
+    /// process and shared.
+    fn default() -> Engine {
+        static DEFAULT: OnceLock<Engine> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| {
+                // The embedded pack is checked by the test suite; failing here
+                // is a build defect, not a user error.
+                Engine::builder().build().expect("the embedded default pattern pack is valid")
+            })
+            .clone()
+    }
+}
+
+/// `patient_ssn` matches field name `ssn`; `ssn_last4`… also does.
+fn field_matches(field: &str, name: &str) -> bool {
+    if field == name {
+        return true;
+    }
+    field.split('_').collect::<Vec<_>>().windows(name.split('_').count()).any(|w| w.join("_") == name)
+}
+
+/// Scores are reported with two decimals so equal evidence prints equally.
+fn round_score(s: f32) -> f32 {
+    (s * 100.0).round() / 100.0
+}
+
+/// Widens a span so it starts and ends on UTF-8 char boundaries.
+fn snap_to_chars(hay: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
+    let cont = |b: u8| (0x80..0xC0).contains(&b);
+    while start > 0 && start < hay.len() && cont(hay[start]) {
+        start -= 1;
+    }
+    while end < hay.len() && cont(hay[end]) {
+        end += 1;
+    }
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Engine>();
+        let a = Engine::default();
+        let b = Engine::default();
+        assert!(Arc::ptr_eq(&a.inner, &b.inner));
+    }
+
+    #[test]
+    fn field_names_match_on_word_boundaries() {
+        assert!(field_matches("patient_ssn", "ssn"));
+        assert!(field_matches("ssn", "ssn"));
+        assert!(!field_matches("lesson", "ssn"));
+        assert!(field_matches("home_phone_number", "phone_number"));
+    }
+
+    #[test]
+    fn options_are_checked() {
+        assert_eq!(Engine::builder().min_score(2.0).build().unwrap_err().kind(), crate::ErrorKind::Config);
+        let err = Engine::builder().disable_detector("no-such").build().unwrap_err();
+        assert_eq!(err.detector_id(), Some("no-such"));
+    }
+
+    #[test]
+    fn snapping_widens_to_char_boundaries() {
+        let s = "aé b".as_bytes();
+        assert_eq!(snap_to_chars(s, 2, 2), (1, 3));
+    }
+}

@@ -1,0 +1,165 @@
+//! What a scan reports: [`Finding`].
+//!
+//! A finding is a span and a label, never the text itself. Holding no copy of
+//! the matched bytes means `Debug`, `Display`, logs and panics cannot leak PHI
+//! by accident; code that needs the value slices the haystack it scanned, and
+//! code that needs to show something uses [`Finding::preview`], which masks it.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::entity::{Entity, SafeHarbor};
+
+/// One detected PHI value.
+#[derive(Clone, PartialEq)]
+pub struct Finding {
+    pub(crate) entity: Entity,
+    pub(crate) detector: Arc<str>,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) score: f32,
+}
+
+impl Finding {
+    /// The entity label (`SSN`, `NAME`, …).
+    pub fn entity(&self) -> Entity {
+        self.entity
+    }
+
+    /// The HIPAA Safe Harbor identifier (A–R) the entity falls under.
+    pub fn safe_harbor(&self) -> SafeHarbor {
+        self.entity.safe_harbor()
+    }
+
+    /// The id of the detector that produced the finding (`ssn-formatted`).
+    pub fn detector(&self) -> &str {
+        &self.detector
+    }
+
+    /// Byte offset where the value starts in the scanned input.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Byte offset one past the value's end in the scanned input.
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    /// The byte span `start..end`.
+    pub fn span(&self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    /// Confidence in `0.0..=1.0`; see the README's "Scoring" section for how
+    /// it is computed.
+    pub fn score(&self) -> f32 {
+        self.score
+    }
+
+    /// Returns a copy whose span is moved `by` bytes to the right (used to turn
+    /// offsets relative to a block into absolute offsets).
+    pub(crate) fn shifted(mut self, by: usize) -> Finding {
+        self.start += by;
+        self.end += by;
+        self
+    }
+
+    /// A masked rendering of the value, safe to print in reports: letters and
+    /// digits become `*` and separators stay. Long numeric identifiers keep
+    /// their last four digits (`***-**-6789`); names keep each word's initial
+    /// (`J*** S****`). Anything up to four characters is fully masked.
+    ///
+    /// `haystack` must be the input the finding was reported against (or the
+    /// value itself when `start` is 0 and `end` its length); out-of-range spans
+    /// give an empty preview rather than a panic.
+    pub fn preview(&self, haystack: &[u8]) -> String {
+        let value = haystack.get(self.start..self.end).unwrap_or(&[]);
+        preview(self.entity, value)
+    }
+}
+
+/// Masks `value` the way [`Finding::preview`] does.
+pub fn preview(entity: Entity, value: &[u8]) -> String {
+    let text = String::from_utf8_lossy(value);
+    let alnum = text.chars().filter(|c| c.is_alphanumeric()).count();
+    let keep_tail = match entity {
+        Entity::Name | Entity::Address | Entity::City | Entity::Email | Entity::Url => 0,
+        Entity::Date | Entity::AgeOver89 | Entity::Zip => 0,
+        _ if alnum >= 8 => 4,
+        _ => 0,
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut seen = 0;
+    let mut word_start = true;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            seen += 1;
+            let keep_initial = entity == Entity::Name && word_start;
+            if keep_initial || seen > alnum - keep_tail {
+                out.push(c);
+            } else {
+                out.push('*');
+            }
+            word_start = false;
+        } else {
+            out.push(if c.is_control() { ' ' } else { c });
+            word_start = true;
+        }
+    }
+    out
+}
+
+impl fmt::Debug for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Finding")
+            .field("entity", &self.entity)
+            .field("safe_harbor", &self.entity.safe_harbor())
+            .field("detector", &&*self.detector)
+            .field("span", &self.span())
+            .field("score", &self.score)
+            .finish()
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}) {} {}..{} score {:.2}",
+            self.entity,
+            self.entity.safe_harbor(),
+            self.detector,
+            self.start,
+            self.end,
+            self.score
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(entity: Entity, start: usize, end: usize) -> Finding {
+        Finding { entity, detector: Arc::from("t"), start, end, score: 0.9 }
+    }
+
+    #[test]
+    fn preview_masks_but_keeps_shape() {
+        let text = b"SSN 123-45-6789 for John Smith";
+        assert_eq!(finding(Entity::Ssn, 4, 15).preview(text), "***-**-6789");
+        assert_eq!(finding(Entity::Name, 20, 30).preview(text), "J*** S****");
+        assert_eq!(finding(Entity::Date, 0, 3).preview(b"7/22"), "*/*");
+        assert_eq!(finding(Entity::Ssn, 40, 50).preview(text), "");
+    }
+
+    #[test]
+    fn debug_and_display_hold_no_text() {
+        let f = finding(Entity::Ssn, 4, 15);
+        let shown = format!("{f:?} {f}");
+        assert!(shown.contains("Ssn") && shown.contains("4..15"), "{shown}");
+        assert!(!shown.contains("6789"));
+    }
+}

@@ -1,0 +1,45 @@
+//! phimask finds Protected Health Information (PHI) — names, SSNs, medical
+//! record numbers, dates, phone numbers, addresses and the rest of HIPAA's
+//! Safe Harbor identifiers — in text, logs and data dumps.
+//!
+//! Build an [`Engine`] once (all compiling happens in
+//! [`EngineBuilder::build`]), then share it: it is immutable, `Send + Sync`
+//! and cheap to clone. [`Engine::default`] is the embedded default pack.
+//!
+//! ```
+//! use phimask::{Engine, Entity};
+//!
+//! let engine = Engine::default();
+//! let text = "DOB: 03/14/1962, call (617) 555-0123";
+//! let findings = engine.scan(text);
+//! assert_eq!(findings[0].entity(), Entity::Date);
+//! assert_eq!(&text[findings[1].span()], "(617) 555-0123");
+//! // Debug output never contains the value itself.
+//! assert!(!format!("{findings:?}").contains("555"));
+//! ```
+//!
+//! Data flows one way, and the module order shows it:
+//! `patterns → matcher → validate → context → resolve → finding`, wired by
+//! `engine`; `stream` cuts input into blocks.
+#![deny(missing_docs)]
+
+mod context;
+mod engine;
+mod entity;
+mod error;
+mod finding;
+mod matcher;
+mod names;
+mod offsets;
+mod patterns;
+mod resolve;
+mod stream;
+mod validate;
+
+pub use engine::{Block, Engine, EngineBuilder, DEFAULT_CONTEXT_WINDOW, DEFAULT_MIN_SCORE};
+pub use entity::{Entity, SafeHarbor, UnknownEntity};
+pub use error::{Error, ErrorKind};
+pub use finding::{preview, Finding};
+pub use offsets::{convert_offsets, OffsetUnit};
+pub use patterns::{normalize_field, DetectorInfo};
+pub use stream::{BLOCK_MAX, BLOCK_TARGET};

@@ -1,0 +1,249 @@
+//! The candidate finders: one multi-pattern regex over every shape detector,
+//! and one Aho-Corasick automaton over every word-list detector.
+//!
+//! Trade-off: a single leftmost-first multi-pattern search reports one match
+//! per position, but two detectors can match at the same place (a 10-digit
+//! run is a phone number to one detector and an NPI to another). Detectors
+//! that share an identical regex share one pattern slot, so the common case
+//! costs nothing extra; for the rest, every reported match start is probed
+//! once more with an anchored [`MatchKind::All`] search that names every
+//! pattern matching there. That probe runs only at match starts, which are
+//! rare compared with input bytes, so the scan stays one pass over the input.
+//! Matches that begin *inside* another match are not reported; shape
+//! patterns are written as bare shapes (context lives in `context.rs`), which
+//! keeps such partial overlaps rare.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
+
+use crate::error::Error;
+
+/// One raw automaton hit: which detectors own it and where it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Hit {
+    /// Index into [`Shapes::owners`] / [`Words::owners`].
+    pub(crate) slot: u32,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+fn syntax_config() -> syntax::Config {
+    // Bytes, not chars: logs contain invalid UTF-8, and ASCII classes are
+    // what identifiers are made of. `\b` is an ASCII word boundary, which the
+    // lazy DFA supports (a Unicode one would force the slow PikeVM).
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+/// Checks that one detector regex compiles and cannot match the empty string.
+pub(crate) fn check_pattern(pattern: &str) -> Result<(), String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| format!("regex does not parse: {}", first_line(&e.to_string())))?;
+    if hir.properties().minimum_len() == Some(0) {
+        return Err("regex can match the empty string".into());
+    }
+    Regex::builder()
+        .syntax(syntax_config())
+        .build(pattern)
+        .map(|_| ())
+        .map_err(|e| format!("regex does not compile: {e}"))
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_string()
+}
+
+/// The multi-pattern shape matcher.
+#[derive(Debug)]
+pub(crate) struct Shapes {
+    leftmost: Option<Regex>,
+    all: Option<Regex>,
+    /// For each pattern slot, the detectors that use it.
+    pub(crate) owners: Vec<Vec<u32>>,
+    /// For each slot, the capture indexes of its `value…` groups; the first
+    /// that took part in the match is the reported span.
+    value_groups: Vec<Vec<usize>>,
+}
+
+impl Shapes {
+    /// Compiles `patterns` (detector index, regex) into one matcher.
+    pub(crate) fn new(patterns: &[(u32, &str)]) -> Result<Shapes, Error> {
+        let mut slots: Vec<&str> = Vec::new();
+        let mut owners: Vec<Vec<u32>> = Vec::new();
+        for &(det, re) in patterns {
+            match slots.iter().position(|s| *s == re) {
+                Some(i) => owners[i].push(det),
+                None => {
+                    slots.push(re);
+                    owners.push(vec![det]);
+                }
+            }
+        }
+        if slots.is_empty() {
+            return Ok(Shapes { leftmost: None, all: None, owners, value_groups: Vec::new() });
+        }
+        let build = |kind: MatchKind| {
+            Regex::builder()
+                .syntax(syntax_config())
+                .configure(
+                    meta::Config::new()
+                        .match_kind(kind)
+                        .hybrid_cache_capacity(8 << 20)
+                        .nfa_size_limit(Some(64 << 20)),
+                )
+                .build_many(&slots)
+                .map_err(|e| Error::pattern(format!("the shape patterns do not compile together: {e}")))
+        };
+        let leftmost = build(MatchKind::LeftmostFirst)?;
+        let all = build(MatchKind::All)?;
+        let info = leftmost.group_info();
+        let value_groups = (0..slots.len())
+            .map(|i| {
+                let pid = PatternID::must(i);
+                (0..info.group_len(pid))
+                    .filter(|&g| info.to_name(pid, g).is_some_and(|n| n.starts_with("value")))
+                    .collect()
+            })
+            .collect();
+        Ok(Shapes { leftmost: Some(leftmost), all: Some(all), owners, value_groups })
+    }
+
+    /// Appends every hit in `hay` to `out`, including hits of other patterns
+    /// that start where a reported hit starts.
+    pub(crate) fn find(&self, hay: &[u8], out: &mut Vec<Hit>) {
+        let (Some(leftmost), Some(all)) = (&self.leftmost, &self.all) else { return };
+        let many = self.owners.len() > 1;
+        let mut set = PatternSet::new(self.owners.len());
+        let mut caps = leftmost.create_captures();
+        let mut input = Input::new(hay);
+        while let Some(m) = leftmost.search(&input) {
+            self.push(leftmost, hay, m.pattern(), m.start(), m.end(), &mut caps, out);
+            if many {
+                set.clear();
+                let probe = Input::new(hay).range(m.start()..).anchored(Anchored::Yes);
+                all.which_overlapping_matches(&probe, &mut set);
+                for pid in set.iter().filter(|&p| p != m.pattern()) {
+                    let alt = Input::new(hay).range(m.start()..).anchored(Anchored::Pattern(pid));
+                    if let Some(m2) = leftmost.search(&alt) {
+                        self.push(leftmost, hay, pid, m2.start(), m2.end(), &mut caps, out);
+                    }
+                }
+            }
+            let next = if m.is_empty() { m.end() + 1 } else { m.end() };
+            if next > hay.len() {
+                break;
+            }
+            input.set_start(next);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &self,
+        re: &Regex,
+        hay: &[u8],
+        pid: PatternID,
+        start: usize,
+        end: usize,
+        caps: &mut regex_automata::util::captures::Captures,
+        out: &mut Vec<Hit>,
+    ) {
+        let slot = pid.as_usize();
+        let (mut s, mut e) = (start, end);
+        let groups = &self.value_groups[slot];
+        if !groups.is_empty() {
+            let input = Input::new(hay).range(start..end).anchored(Anchored::Pattern(pid));
+            re.search_captures(&input, caps);
+            match groups.iter().find_map(|&g| caps.get_group(g)) {
+                Some(span) if !span.is_empty() => (s, e) = (span.start, span.end),
+                _ => return,
+            }
+        }
+        out.push(Hit { slot: slot as u32, start: s, end: e });
+    }
+}
+
+/// The word-list matcher (user `words` detectors; also used for phrases).
+#[derive(Debug)]
+pub(crate) struct Words {
+    ac: Option<AhoCorasick>,
+    /// For each word, the detector that owns it.
+    pub(crate) owners: Vec<u32>,
+}
+
+impl Words {
+    pub(crate) fn new(words: &[(u32, &str)]) -> Result<Words, Error> {
+        if words.is_empty() {
+            return Ok(Words { ac: None, owners: Vec::new() });
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(AcMatchKind::LeftmostLongest)
+            .build(words.iter().map(|(_, w)| w.as_bytes()))
+            .map_err(|e| Error::pattern(format!("word lists do not compile: {e}")))?;
+        Ok(Words { ac: Some(ac), owners: words.iter().map(|(d, _)| *d).collect() })
+    }
+
+    /// Appends every whole-word hit in `hay`.
+    pub(crate) fn find(&self, hay: &[u8], out: &mut Vec<Hit>) {
+        let Some(ac) = &self.ac else { return };
+        for m in ac.find_iter(hay) {
+            if is_word_bounded(hay, m.start(), m.end()) {
+                out.push(Hit { slot: m.pattern().as_u32(), start: m.start(), end: m.end() });
+            }
+        }
+    }
+}
+
+/// True when the bytes just outside `start..end` are not ASCII word bytes
+/// (or the span touches the edge of `hay`).
+pub(crate) fn is_word_bounded(hay: &[u8], start: usize, end: usize) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    (start == 0 || !word(hay[start - 1]) || !word(hay[start]))
+        && (end >= hay.len() || !word(hay[end]) || end == 0 || !word(hay[end - 1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_start_alternatives_are_reported() {
+        let shapes = Shapes::new(&[(0, r"\b\d{3}-\d{3}-\d{4}\b"), (1, r"\b\d{3}-\d{3}\b"), (2, r"\b\d{3}-\d{3}-\d{4}\b")])
+            .unwrap();
+        let mut hits = Vec::new();
+        shapes.find(b"call 617-555-0123 now", &mut hits);
+        hits.sort_by_key(|h| (h.start, h.end));
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        assert_eq!(shapes.owners[hits[1].slot as usize], vec![0, 2]);
+        assert_eq!((hits[0].start, hits[0].end), (5, 12));
+    }
+
+    #[test]
+    fn value_group_narrows_the_span() {
+        let shapes = Shapes::new(&[(0, r"(?i)mrn[:#\s]*(?P<value>\d{6,})")]).unwrap();
+        let mut hits = Vec::new();
+        shapes.find(b"MRN: 00123456.", &mut hits);
+        assert_eq!((hits[0].start, hits[0].end), (5, 13));
+    }
+
+    #[test]
+    fn bad_patterns_are_reported() {
+        assert!(check_pattern("(unclosed").is_err());
+        assert!(check_pattern("a*").unwrap_err().contains("empty"));
+        assert!(check_pattern(r"\b\d{9}\b").is_ok());
+    }
+
+    #[test]
+    fn words_are_whole_words() {
+        let words = Words::new(&[(0, "st. mary's"), (1, "acme")]).unwrap();
+        let mut hits = Vec::new();
+        words.find(b"ACME at St. Mary's; acmes", &mut hits);
+        assert_eq!(hits.len(), 2);
+    }
+}

@@ -1,0 +1,349 @@
+//! The name model: dictionary look-ups on capitalized tokens.
+//!
+//! Running an automaton of ~60,000 surnames over every byte reports every
+//! substring hit ("Rose" in "Roseville", "Hall" in "hallway") and costs a
+//! full pass. Names in text are capitalized words, so instead one cheap pass
+//! splits the block into word tokens, and only capitalized (or all-caps)
+//! tokens are looked up, once each, in a hash map of lower-case words.
+//!
+//! A token alone is weak evidence: `Will`, `May`, `Hope` are names and words.
+//! The model groups adjacent capitalized tokens into runs (`Tracy
+//! Shcherbakov`, `SMITH^JOHN`, `Smith, John`, `Dr. Kent Jaworski`) and scores
+//! a run by what its tokens are: a given name or surname that is not a common
+//! word is strong; a common word is weak; a capitalized word on no list is
+//! unknown but joins a run next to a strong token (foreign surnames); a title
+//! (`Dr.`, `Mrs`) makes the following capitalized words a name outright. A
+//! run made only of medical eponyms (`Foley`, `Parkinson's`, `Glasgow`) is
+//! never a name unless a title precedes it. The table of scores is in the
+//! README ("Scoring").
+
+use crate::patterns::words::{COMMON, EPONYM, FIRST, LAST, PARTICLE, SUFFIX, TITLE};
+use crate::patterns::WordLists;
+
+/// How a token is capitalized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// `Smith`, `McDonald`, `Ivanović`.
+    Cap,
+    /// `SMITH` (two or more letters).
+    Upper,
+    /// `smith`.
+    Lower,
+}
+
+/// What separates a token from the one before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sep {
+    /// One space or tab.
+    Space,
+    /// `^` (HL7 component separator).
+    Caret,
+    /// `, ` (as in `Smith, John`).
+    Comma,
+    /// `. ` after an initial or title (`Dr. Kent`, `J. Smith`).
+    Period,
+    /// Anything else: the run is broken.
+    Break,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Token {
+    start: usize,
+    end: usize,
+    shape: Shape,
+    sep: Sep,
+    /// The token starts a sentence or line.
+    initial_position: bool,
+}
+
+/// A name candidate: span and base score.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct NameHit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) score: f32,
+}
+
+fn is_letter(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b >= 0x80
+}
+
+/// Splits `hay` into word tokens (letters, plus inner apostrophes and
+/// hyphens). Non-ASCII bytes count as letters, so `Horvatinčić` is one token.
+fn tokenize(hay: &[u8], out: &mut Vec<Token>) {
+    out.clear();
+    let mut i = 0;
+    let n = hay.len();
+    let mut last_end = 0;
+    let mut have_last = false;
+    while i < n {
+        if !is_letter(hay[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n {
+            let b = hay[i];
+            if is_letter(b) {
+                i += 1;
+            } else if (b == b'\'' || b == b'-') && i + 2 < n && is_letter(hay[i + 1]) && is_letter(hay[i + 2]) {
+                // O'Brien, Mary-Jane; but not the possessive in Smith's.
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        let end = i;
+        let word = &hay[start..end];
+        let first = word[0];
+        let shape = if first.is_ascii_uppercase() || (first >= 0x80 && starts_upper(word)) {
+            if word.len() >= 2 && word.iter().all(|b| !b.is_ascii_lowercase()) && word.iter().any(|b| b.is_ascii_uppercase()) && !word[1..].iter().any(|&b| b >= 0x80) {
+                Shape::Upper
+            } else {
+                Shape::Cap
+            }
+        } else {
+            Shape::Lower
+        };
+        let gap = if have_last { &hay[last_end..start] } else { &[][..] };
+        let sep = match gap {
+            b" " | b"\t" => Sep::Space,
+            b"^" => Sep::Caret,
+            b", " | b"," => Sep::Comma,
+            b". " | b"." => Sep::Period,
+            _ => Sep::Break,
+        };
+        let initial_position = {
+            let before = hay[..start].iter().rev().find(|b| !matches!(b, b' ' | b'\t' | b'"' | b'(' | b'\''));
+            matches!(before, None | Some(b'.' | b'!' | b'?' | b'\n' | b'\r' | b':' | b'>' | b'-' | b'*'))
+        };
+        out.push(Token { start, end, shape, sep, initial_position });
+        last_end = end;
+        have_last = true;
+    }
+}
+
+fn starts_upper(word: &[u8]) -> bool {
+    let text = match std::str::from_utf8(&word[..word.len().min(4)]) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&word[..e.valid_up_to()]).unwrap_or(""),
+    };
+    text.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Looks up a token's flags (ASCII tokens only; the lists are ASCII).
+fn flags(words: &WordLists, hay: &[u8], t: &Token) -> u8 {
+    let word = &hay[t.start..t.end];
+    if word.len() > 24 || !word.is_ascii() {
+        return 0;
+    }
+    // The Census lists spell O'Brien `obrien` and Smith-Jones `smithjones`.
+    let mut buf = [0u8; 24];
+    let mut n = 0;
+    for &b in word.iter().filter(|&&b| b != b'\'' && b != b'-') {
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    // ASCII bytes are valid UTF-8.
+    std::str::from_utf8(&buf[..n]).map(|w| words.flags(w)).unwrap_or(0)
+}
+
+/// Finds name candidates in `hay`. `tokens` is a scratch buffer.
+pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: &mut Vec<NameHit>) {
+    tokenize(hay, tokens);
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        let is_title = |f: u8| f & TITLE != 0;
+        if t.shape == Shape::Lower {
+            // A lower-case title (`ms.`, `dr`) may still open a name.
+            if tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space)) {
+                if is_title(flags(words, hay, &t)) {
+                    if let Some(end) = run(words, hay, tokens, i + 1, true, out) {
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+            continue;
+        }
+        let f = flags(words, hay, &t);
+        if is_title(f) && tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space)) {
+            if let Some(end) = run(words, hay, tokens, i + 1, true, out) {
+                i = end;
+                continue;
+            }
+        }
+        i = run(words, hay, tokens, i, false, out).unwrap_or(i + 1);
+    }
+}
+
+/// Scores the run of capitalized tokens starting at `first`; pushes a hit if
+/// it is a name and returns the index after the run.
+fn run(
+    words: &WordLists,
+    hay: &[u8],
+    tokens: &[Token],
+    first: usize,
+    titled: bool,
+    out: &mut Vec<NameHit>,
+) -> Option<usize> {
+    // Collect the run: capitalized tokens (or particles between them) joined
+    // by name separators, at most five tokens.
+    let mut idx: [usize; 6] = [0; 6];
+    let mut flg: [u8; 6] = [0; 6];
+    let mut n = 0;
+    let mut j = first;
+    while j < tokens.len() && n < 5 {
+        let t = tokens[j];
+        if n > 0 {
+            let joined = match t.sep {
+                Sep::Space | Sep::Caret => true,
+                // `Smith, John` only as the second token.
+                Sep::Comma => n == 1 && tokens[idx[0]].shape != Shape::Lower,
+                // `J. Smith`: only after a one-letter initial.
+                Sep::Period => tokens[idx[n - 1]].end - tokens[idx[n - 1]].start == 1,
+                Sep::Break => false,
+            };
+            if !joined {
+                break;
+            }
+        }
+        let f = flags(words, hay, &t);
+        let initial = t.end - t.start == 1;
+        let ok = match t.shape {
+            // A run keeps its capitalization style (`John Smith`, `JOHN
+            // SMITH`): `John Smith MRN` ends before `MRN`. HL7 components
+            // and one-letter initials may differ.
+            _ if n == 0 || initial || t.sep == Sep::Caret => t.shape != Shape::Lower,
+            Shape::Cap => tokens[idx[0]].shape == Shape::Cap || tokens[idx[0]].end - tokens[idx[0]].start == 1,
+            Shape::Upper => tokens[idx[0]].shape == Shape::Upper,
+            Shape::Lower => f & PARTICLE != 0,
+        };
+        if !ok {
+            break;
+        }
+        idx[n] = j;
+        flg[n] = f;
+        n += 1;
+        j += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    let next = j;
+    // Trim: trailing particles, suffixes and (unless titled) common words at
+    // either end that are not names.
+    let mut lo = 0;
+    let mut hi = n;
+    while hi > lo && (flg[hi - 1] & (PARTICLE | SUFFIX) != 0 && flg[hi - 1] & (FIRST | LAST) == 0 || flg[hi - 1] & SUFFIX != 0 && hi - lo > 1) {
+        hi -= 1;
+    }
+    let not_name = |f: u8| f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0;
+    while hi > lo && not_name(flg[lo]) {
+        lo += 1;
+    }
+    while hi > lo && not_name(flg[hi - 1]) {
+        hi -= 1;
+    }
+    // `Smith, John` needs both parts to be dictionary names.
+    if hi - lo >= 2 && tokens[idx[lo + 1]].sep == Sep::Comma && !(flg[lo] & LAST != 0 && flg[lo + 1] & FIRST != 0) {
+        hi = lo + 1;
+    }
+    if hi == lo {
+        return Some(next);
+    }
+    let (mut strong, mut weak, mut unknown, mut firsts, mut eponyms) = (0, 0, 0, 0, 0);
+    let mut all_upper = true;
+    let mut caret = false;
+    for k in lo..hi {
+        let f = flg[k];
+        let t = tokens[idx[k]];
+        all_upper &= t.shape == Shape::Upper;
+        caret |= k > lo && t.sep == Sep::Caret;
+        if f & PARTICLE != 0 && f & (FIRST | LAST) == 0 {
+            continue;
+        }
+        if f & EPONYM != 0 {
+            eponyms += 1;
+        } else if f & (FIRST | LAST) != 0 && f & COMMON == 0 {
+            strong += 1;
+            if f & FIRST != 0 {
+                firsts += 1;
+            }
+        } else if f & (FIRST | LAST) != 0 {
+            weak += 1;
+        } else if t.end - t.start >= 2 {
+            unknown += 1;
+        }
+    }
+    let len = hi - lo;
+    let possessive_eponym = eponyms > 0 && strong == 0;
+    let mut score: f32 = if titled {
+        if strong + unknown + weak > 0 { 0.9 } else { 0.0 }
+    } else if possessive_eponym {
+        0.0
+    } else if strong >= 2 || (strong == 1 && caret) {
+        0.9
+    } else if strong == 1 && weak + unknown >= 1 {
+        0.85
+    } else if strong == 1 && firsts == 1 {
+        0.65
+    } else if strong == 1 {
+        0.4
+    } else if weak >= 2 && len == 2 {
+        0.5
+    } else {
+        0.0
+    };
+    if score > 0.0 && !titled {
+        if all_upper && !caret {
+            // In ALL-CAPS text capitalization says nothing.
+            score -= 0.15;
+        }
+        if len == 1 && tokens[idx[lo]].initial_position && flg[lo] & COMMON != 0 {
+            score -= 0.2;
+        }
+    }
+    if score >= 0.1 {
+        out.push(NameHit { start: tokens[idx[lo]].start, end: tokens[idx[hi - 1]].end, score });
+    }
+    Some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(String, f32)> {
+        let mut tokens = Vec::new();
+        let mut out = Vec::new();
+        find(WordLists::embedded(), text.as_bytes(), &mut tokens, &mut out);
+        out.iter().map(|h| (text[h.start..h.end].to_string(), h.score)).collect()
+    }
+
+    fn flagged(text: &str) -> Vec<String> {
+        names(text).into_iter().filter(|(_, s)| *s >= 0.5).map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn full_names_and_foreign_surnames() {
+        assert_eq!(flagged("pt John Smith MRN 00123456"), ["John Smith"]);
+        assert_eq!(flagged("Have you been to a Tracy Shcherbakov concert before?"), ["Tracy Shcherbakov"]);
+        assert_eq!(flagged("Maybe it's under Heather Horvatinčić"), ["Heather Horvatinčić"]);
+        assert_eq!(flagged("Hello, this is Dr. Kent Jaworski. Who are you?"), ["Kent Jaworski"]);
+        assert_eq!(flagged("I'd like to join accounts with ms. Wijtze"), ["Wijtze"]);
+        assert_eq!(flagged("PID|1||123||SMITH^JOHN^A||19620314"), ["SMITH^JOHN^A"]);
+        assert_eq!(flagged("Smith, John presented with"), ["Smith, John"]);
+        assert_eq!(flagged("from Elizabeth Mitchell's Cautionary Tales"), ["Elizabeth Mitchell"]);
+    }
+
+    #[test]
+    fn words_and_eponyms_are_not_names() {
+        assert!(flagged("Will you call me in May? I hope so.").is_empty());
+        assert!(flagged("Foley catheter placed; history of Parkinson's disease.").is_empty());
+        assert!(flagged("Glasgow Coma Scale 15").is_empty());
+        assert!(flagged("INFO GET /api/patients 200 OK").is_empty());
+    }
+}

@@ -1,0 +1,67 @@
+//! Overlap resolution: every byte belongs to at most one finding.
+//!
+//! The rule, in order (documented in the README): the candidate with the
+//! higher score wins; on equal scores the longer span wins; then the one that
+//! starts first; then the detector defined first (default pack before user
+//! files, file order within a pack). Candidates are accepted greedily in that
+//! order and a candidate overlapping an accepted one is dropped whole —
+//! spans are never trimmed, so a reported span is always a full match of its
+//! detector.
+
+/// A scored candidate span of one detector.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Candidate {
+    pub(crate) det: u32,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) score: f32,
+}
+
+/// Resolves overlaps in place; the survivors end up sorted by start.
+pub(crate) fn resolve(cands: &mut Vec<Candidate>) {
+    if cands.len() < 2 {
+        return;
+    }
+    cands.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+            .then(a.det.cmp(&b.det))
+    });
+    // `kept` stays sorted by start; spans in it never overlap, so one binary
+    // search finds the only two neighbours a new span could touch.
+    let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
+    for c in cands.drain(..) {
+        let at = kept.partition_point(|k| k.start < c.start);
+        let clashes_left = at > 0 && kept[at - 1].end > c.start;
+        let clashes_right = at < kept.len() && kept[at].start < c.end;
+        if !clashes_left && !clashes_right {
+            kept.insert(at, c);
+        }
+    }
+    *cands = kept;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(det: u32, start: usize, end: usize, score: f32) -> Candidate {
+        Candidate { det, start, end, score }
+    }
+
+    #[test]
+    fn higher_score_then_longer_then_earlier_then_first_detector() {
+        let mut v = vec![c(0, 0, 10, 0.5), c(1, 2, 8, 0.9), c(2, 20, 30, 0.6), c(3, 20, 25, 0.6), c(4, 40, 45, 0.7), c(5, 40, 45, 0.7)];
+        resolve(&mut v);
+        assert_eq!(v, vec![c(1, 2, 8, 0.9), c(2, 20, 30, 0.6), c(4, 40, 45, 0.7)]);
+    }
+
+    #[test]
+    fn adjacent_spans_both_survive() {
+        let mut v = vec![c(0, 0, 5, 0.5), c(1, 5, 9, 0.5)];
+        resolve(&mut v);
+        assert_eq!(v.len(), 2);
+    }
+}

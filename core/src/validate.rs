@@ -1,0 +1,548 @@
+//! Validators: checksum and range rules that a shape match must pass.
+//!
+//! The automata find things that *look like* PHI; these functions check that
+//! they *could be* PHI: the SSA never issues area 666, a card number must pass
+//! Luhn, March has no 32nd. A validator sees only the matched value and
+//! answers [`Verdict`]: reject, accept, or accept with a score bonus (a VIN
+//! whose check digit is right is much more likely to be a VIN).
+//!
+//! Validators are pure functions of the value: cheap, allocation-free, and
+//! run only on the few candidates the automata report.
+
+/// What a validator says about a candidate value.
+pub(crate) type Verdict = Option<f32>;
+
+const ACCEPT: Verdict = Some(0.0);
+const REJECT: Verdict = None;
+
+macro_rules! validators {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal => $func:path; )*) => {
+        /// A named validator, referenced from pattern files by name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) enum Validator { $( $(#[$doc])* $variant, )* }
+
+        impl Validator {
+            /// Every validator name a pattern file may use.
+            pub(crate) const NAMES: &'static [&'static str] = &[$($name,)*];
+
+            pub(crate) fn parse(name: &str) -> Option<Validator> {
+                match name { $($name => Some(Validator::$variant),)* _ => None }
+            }
+
+            /// Runs the validator over a matched value.
+            pub(crate) fn check(self, value: &[u8]) -> Verdict {
+                match self { $(Validator::$variant => $func(value),)* }
+            }
+        }
+    };
+}
+
+validators! {
+    /// Luhn checksum over the digits.
+    Luhn = "luhn" => luhn_verdict;
+    /// Payment card: 13–19 digits, Luhn, known issuer prefix.
+    CreditCard = "credit_card" => credit_card;
+    /// US SSN area/group/serial rules and known sample numbers.
+    Ssn = "ssn" => ssn;
+    /// US ITIN: area 9xx with the IRS group ranges.
+    Itin = "itin" => itin;
+    /// NPI: 10 digits, Luhn with the 80840 prefix.
+    Npi = "npi" => npi;
+    /// DEA registration number check digit.
+    Dea = "dea" => dea;
+    /// ABA routing number checksum and Federal Reserve prefix.
+    Aba = "aba" => aba;
+    /// VIN: 17 characters without I, O, Q; a correct check digit adds score.
+    Vin = "vin" => vin;
+    /// Medicare Beneficiary Identifier character rules.
+    Mbi = "mbi" => mbi;
+    /// A real calendar date in any supported layout.
+    Date = "date" => date;
+    /// IPv4 with four octets of 0–255.
+    Ipv4 = "ipv4" => ipv4;
+    /// IPv6 as parsed by the standard library.
+    Ipv6 = "ipv6" => ipv6;
+    /// IMEI: 15 digits passing Luhn.
+    Imei = "imei" => imei;
+    /// NANP phone number: valid area code and exchange.
+    Nanp = "nanp" => nanp;
+    /// An age above 89 and below 130.
+    AgeOver89 = "age_over_89" => age_over_89;
+    /// A ZIP code that is not all zeros.
+    Zip = "zip" => zip;
+    /// A phone number of 7 to 15 digits that is not one repeated digit.
+    E164 = "e164" => e164;
+    /// IBAN: country code, check digits and mod-97 remainder 1.
+    Iban = "iban" => iban;
+    /// Digits that are not one repeated digit or a plain ascending run.
+    NotTrivial = "not_trivial" => not_trivial;
+}
+
+fn digits(value: &[u8], out: &mut [u8; 32]) -> usize {
+    let mut n = 0;
+    for &b in value {
+        if b.is_ascii_digit() {
+            if n == out.len() {
+                return usize::MAX;
+            }
+            out[n] = b - b'0';
+            n += 1;
+        }
+    }
+    n
+}
+
+fn luhn_ok(d: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (i, &x) in d.iter().rev().enumerate() {
+        let mut v = u32::from(x);
+        if i % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    !d.is_empty() && sum % 10 == 0
+}
+
+fn luhn_verdict(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    if n == usize::MAX || n < 2 {
+        return REJECT;
+    }
+    luhn_ok(&buf[..n]).then_some(0.0)
+}
+
+fn all_same(d: &[u8]) -> bool {
+    d.windows(2).all(|w| w[0] == w[1])
+}
+
+fn num(d: &[u8]) -> u32 {
+    d.iter().fold(0, |acc, &x| acc * 10 + u32::from(x))
+}
+
+fn credit_card(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    if !(13..=19).contains(&n) {
+        return REJECT;
+    }
+    let d = &buf[..n];
+    if all_same(d) || !luhn_ok(d) {
+        return REJECT;
+    }
+    let p2 = num(&d[..2]);
+    let p3 = num(&d[..3]);
+    let p4 = num(&d[..4]);
+    let p6 = num(&d[..6]);
+    let known = d[0] == 4
+        || (51..=55).contains(&p2)
+        || (2221..=2720).contains(&p4)
+        || p2 == 34
+        || p2 == 37
+        || p4 == 6011
+        || p2 == 65
+        || (644..=649).contains(&p3)
+        || (622126..=622925).contains(&p6)
+        || (3528..=3589).contains(&p4)
+        || (300..=305).contains(&p3)
+        || p2 == 36
+        || p2 == 38
+        || p2 == 62
+        || p2 == 50
+        || (56..=58).contains(&p2)
+        || p2 == 63
+        || p2 == 67;
+    known.then_some(0.0)
+}
+
+/// Known sample/advertising SSNs that belong to nobody.
+const SAMPLE_SSNS: &[u32] = &[78_05_1120, 219_09_9999, 457_55_5462];
+
+fn ssn_parts(value: &[u8]) -> Option<(u32, u32, u32)> {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    if n != 9 {
+        return None;
+    }
+    let d = &buf[..9];
+    if all_same(d) {
+        return None;
+    }
+    Some((num(&d[..3]), num(&d[3..5]), num(&d[5..])))
+}
+
+fn ssn(value: &[u8]) -> Verdict {
+    let (area, group, serial) = ssn_parts(value)?;
+    if area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0 {
+        return REJECT;
+    }
+    if SAMPLE_SSNS.contains(&(area * 1_000_000 + group * 10_000 + serial)) {
+        return REJECT;
+    }
+    ACCEPT
+}
+
+fn itin(value: &[u8]) -> Verdict {
+    let (area, group, _) = ssn_parts(value)?;
+    let group_ok = matches!(group, 50..=65 | 70..=88 | 90..=92 | 94..=99);
+    (area >= 900 && group_ok).then_some(0.0)
+}
+
+fn npi(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    if n != 10 || !(buf[0] == 1 || buf[0] == 2) {
+        return REJECT;
+    }
+    let mut full = [8, 0, 8, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    full[5..].copy_from_slice(&buf[..10]);
+    luhn_ok(&full).then_some(0.0)
+}
+
+fn dea(value: &[u8]) -> Verdict {
+    let v: Vec<u8> = value.iter().copied().filter(|b| b.is_ascii_alphanumeric()).collect();
+    if v.len() != 9 {
+        return REJECT;
+    }
+    let first = v[0].to_ascii_uppercase();
+    if !b"ABCDEFGHJKLMPRSTUX".contains(&first) || !v[1].is_ascii_alphabetic() && v[1] != b'9' {
+        return REJECT;
+    }
+    if !v[2..].iter().all(u8::is_ascii_digit) {
+        return REJECT;
+    }
+    let d: Vec<u32> = v[2..].iter().map(|&b| u32::from(b - b'0')).collect();
+    let check = (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10;
+    (check == d[6]).then_some(0.0)
+}
+
+fn aba(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    if n != 9 {
+        return REJECT;
+    }
+    let d: Vec<u32> = buf[..9].iter().map(|&x| u32::from(x)).collect();
+    let prefix = d[0] * 10 + d[1];
+    if !matches!(prefix, 0..=12 | 21..=32 | 61..=72 | 80) || all_same(&buf[..9]) {
+        return REJECT;
+    }
+    let sum = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8]);
+    (sum % 10 == 0).then_some(0.0)
+}
+
+fn vin_value(c: u8) -> Option<u32> {
+    Some(match c.to_ascii_uppercase() {
+        c @ b'0'..=b'9' => u32::from(c - b'0'),
+        b'A' | b'J' => 1,
+        b'B' | b'K' | b'S' => 2,
+        b'C' | b'L' | b'T' => 3,
+        b'D' | b'M' | b'U' => 4,
+        b'E' | b'N' | b'V' => 5,
+        b'F' | b'W' => 6,
+        b'G' | b'P' | b'X' => 7,
+        b'H' | b'Y' => 8,
+        b'R' | b'Z' => 9,
+        _ => return None,
+    })
+}
+
+fn vin(value: &[u8]) -> Verdict {
+    if value.len() != 17 {
+        return REJECT;
+    }
+    let letters = value.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let digits = value.iter().filter(|b| b.is_ascii_digit()).count();
+    if letters == 0 || digits < 3 {
+        return REJECT;
+    }
+    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    let mut sum = 0;
+    for (i, &c) in value.iter().enumerate() {
+        sum += vin_value(c)? * WEIGHTS[i];
+    }
+    let check = match sum % 11 {
+        10 => b'X',
+        r => b'0' + r as u8,
+    };
+    Some(if value[8].to_ascii_uppercase() == check { 0.25 } else { 0.0 })
+}
+
+fn mbi(value: &[u8]) -> Verdict {
+    let v: Vec<u8> =
+        value.iter().filter(|&&b| b != b'-' && b != b' ').map(u8::to_ascii_uppercase).collect();
+    if v.len() != 11 {
+        return REJECT;
+    }
+    let letter = |c: u8| c.is_ascii_uppercase() && !b"SLOIBZ".contains(&c);
+    let alnum = |c: u8| c.is_ascii_digit() || letter(c);
+    let ok = matches!(v[0], b'1'..=b'9')
+        && letter(v[1])
+        && alnum(v[2])
+        && v[3].is_ascii_digit()
+        && letter(v[4])
+        && alnum(v[5])
+        && v[6].is_ascii_digit()
+        && letter(v[7])
+        && letter(v[8])
+        && v[9].is_ascii_digit()
+        && v[10].is_ascii_digit();
+    ok.then_some(0.0)
+}
+
+const MONTHS: [&[u8]; 12] =
+    [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
+
+fn month_of(word: &[u8]) -> Option<u32> {
+    if word.len() < 3 {
+        return None;
+    }
+    let lower: Vec<u8> = word.iter().map(u8::to_ascii_lowercase).collect();
+    MONTHS.iter().position(|m| lower.starts_with(m)).map(|i| i as u32 + 1)
+}
+
+fn days_in(month: u32, year: Option<u32>) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 => match year {
+            Some(y) if !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) => 28,
+            _ => 29,
+        },
+        _ => 0,
+    }
+}
+
+/// Validates a date in the layouts the default detectors produce: numeric
+/// `M/D/Y`, `D/M/Y` (when the first part cannot be a month), `Y-M-D`, partial
+/// `M/D`, and forms with month names (`March 14, 1962`, `14 Mar 1962`,
+/// `Mar-14-1962`) and month-year forms (`March 1962`, `05/2021`).
+fn date(value: &[u8]) -> Verdict {
+    let mut nums: [(u32, usize); 4] = [(0, 0); 4];
+    let mut n_nums = 0;
+    let mut month_name = None;
+    let mut i = 0;
+    while i < value.len() {
+        let b = value[i];
+        if b.is_ascii_digit() {
+            let start = i;
+            while i < value.len() && value[i].is_ascii_digit() {
+                i += 1;
+            }
+            if n_nums == 4 || i - start > 4 {
+                return REJECT;
+            }
+            let text = &value[start..i];
+            nums[n_nums] = (text.iter().fold(0, |a, &d| a * 10 + u32::from(d - b'0')), i - start);
+            n_nums += 1;
+        } else if b.is_ascii_alphabetic() {
+            let start = i;
+            while i < value.len() && value[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            if let Some(m) = month_of(&value[start..i]) {
+                month_name = Some(m);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let year_of = |(v, len): (u32, usize)| -> Option<u32> {
+        match len {
+            4 if (1800..=2199).contains(&v) => Some(v),
+            2 => Some(if v < 30 { 2000 + v } else { 1900 + v }),
+            _ => None,
+        }
+    };
+    let valid = |m: u32, d: u32, y: Option<u32>| (1..=12).contains(&m) && d >= 1 && d <= days_in(m, y);
+    let nums = &nums[..n_nums];
+    let ok = match (month_name, nums) {
+        (Some(m), [(d, dl), y]) if *dl <= 2 => {
+            let y = year_of(*y);
+            y.is_some() && valid(m, *d, y)
+        }
+        (Some(m), [y, (d, dl)]) if y.1 == 4 && *dl <= 2 => valid(m, *d, year_of(*y)),
+        (Some(m), [(d, dl)]) if *dl <= 2 => valid(m, *d, None),
+        (Some(m), [y]) if y.1 == 4 => year_of(*y).is_some() && (1..=12).contains(&m),
+        (None, [(m, ml), y]) if *ml <= 2 && y.1 == 4 => year_of(*y).is_some() && (1..=12).contains(m),
+        (None, [a, b, c]) if a.1 == 4 => {
+            let y = year_of(*a);
+            y.is_some() && b.1 <= 2 && c.1 <= 2 && valid(b.0, c.0, y)
+        }
+        (None, [a, b, c]) if a.1 <= 2 && b.1 <= 2 => {
+            let y = year_of(*c);
+            y.is_some() && (valid(a.0, b.0, y) || valid(b.0, a.0, y))
+        }
+        (None, [a, b]) if a.1 <= 2 && b.1 <= 2 => valid(a.0, b.0, None),
+        _ => false,
+    };
+    ok.then_some(0.0)
+}
+
+fn ipv4(value: &[u8]) -> Verdict {
+    let mut parts = 0;
+    for part in value.split(|&b| b == b'.') {
+        parts += 1;
+        if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+            return REJECT;
+        }
+        if part.len() > 1 && part[0] == b'0' {
+            return REJECT;
+        }
+        if num(&part.iter().map(|b| b - b'0').collect::<Vec<_>>()) > 255 {
+            return REJECT;
+        }
+    }
+    (parts == 4).then_some(0.0)
+}
+
+fn ipv6(value: &[u8]) -> Verdict {
+    let text = std::str::from_utf8(value).ok()?;
+    let addr: std::net::Ipv6Addr = text.parse().ok()?;
+    // "::" alone and loopback carry no information about a person.
+    (!addr.is_unspecified() && text.matches(':').count() >= 2).then_some(0.0)
+}
+
+fn imei(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    (n == 15 && !all_same(&buf[..n]) && luhn_ok(&buf[..n])).then_some(0.0)
+}
+
+fn nanp(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    let d = match n {
+        10 => &buf[..10],
+        11 if buf[0] == 1 => &buf[1..11],
+        _ => return REJECT,
+    };
+    if d[0] < 2 || d[3] < 2 || all_same(d) {
+        return REJECT;
+    }
+    ACCEPT
+}
+
+fn age_over_89(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    if n == 0 || n > 3 {
+        return REJECT;
+    }
+    let age = num(&buf[..n]);
+    (90..=125).contains(&age).then_some(0.0)
+}
+
+fn zip(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    (n >= 5 && num(&buf[..5]) != 0).then_some(0.0)
+}
+
+fn e164(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    ((7..=15).contains(&n) && !all_same(&buf[..n])).then_some(0.0)
+}
+
+fn iban(value: &[u8]) -> Verdict {
+    let v: Vec<u8> = value.iter().copied().filter(|b| *b != b' ').collect();
+    if !(15..=34).contains(&v.len()) || !v[..2].iter().all(u8::is_ascii_uppercase) || !v[2..4].iter().all(u8::is_ascii_digit) {
+        return REJECT;
+    }
+    let mut rem: u32 = 0;
+    for &c in v[4..].iter().chain(&v[..4]) {
+        let d = match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'A'..=b'Z' => u32::from(c - b'A') + 10,
+            _ => return REJECT,
+        };
+        rem = if d >= 10 { (rem * 100 + d) % 97 } else { (rem * 10 + d) % 97 };
+    }
+    (rem == 1).then_some(0.0)
+}
+
+fn not_trivial(value: &[u8]) -> Verdict {
+    let mut buf = [0; 32];
+    let n = digits(value, &mut buf);
+    if n == usize::MAX {
+        return ACCEPT;
+    }
+    let d = &buf[..n];
+    let ascending = d.windows(2).all(|w| w[1] == (w[0] + 1) % 10);
+    (n == 0 || !(all_same(d) || ascending && n >= 6)).then_some(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(v: Validator, s: &str) -> bool {
+        v.check(s.as_bytes()).is_some()
+    }
+
+    #[test]
+    fn ssn_rules() {
+        assert!(ok(Validator::Ssn, "123-45-6789"));
+        assert!(ok(Validator::Ssn, "536 22 8726"));
+        for bad in ["000-12-3456", "666-12-3456", "912-34-5678", "123-00-4567", "123-45-0000", "078-05-1120", "111-11-1111"] {
+            assert!(!ok(Validator::Ssn, bad), "{bad}");
+        }
+        assert!(ok(Validator::Itin, "912-70-1234"));
+        assert!(!ok(Validator::Itin, "912-40-1234"));
+    }
+
+    #[test]
+    fn checksums() {
+        assert!(ok(Validator::CreditCard, "4111 1111 1111 1111"));
+        assert!(ok(Validator::CreditCard, "5555555555554444"));
+        assert!(ok(Validator::CreditCard, "378282246310005"));
+        assert!(!ok(Validator::CreditCard, "4111 1111 1111 1112"));
+        assert!(ok(Validator::Npi, "1234567893"));
+        assert!(!ok(Validator::Npi, "1234567890"));
+        assert!(ok(Validator::Dea, "AB1234563"));
+        assert!(!ok(Validator::Dea, "AB1234567"));
+        assert!(ok(Validator::Aba, "011000015"));
+        assert!(!ok(Validator::Aba, "011000016"));
+        assert_eq!(Validator::Vin.check(b"1HGCM82633A004352"), Some(0.25));
+        assert_eq!(Validator::Vin.check(b"1HGCM82635A004352"), Some(0.0));
+        assert!(!ok(Validator::Vin, "INTRODUCTORYWORDS"));
+        assert!(ok(Validator::Mbi, "1EG4-TE5-MK73"));
+        assert!(!ok(Validator::Mbi, "1SG4-TE5-MK73"));
+        assert!(ok(Validator::Imei, "490154203237518"));
+        assert!(ok(Validator::Iban, "GB82 WEST 1234 5698 7654 32"));
+        assert!(!ok(Validator::Iban, "GB82 WEST 1234 5698 7654 33"));
+        assert!(ok(Validator::E164, "+44 20 7946 0958"));
+        assert!(!ok(Validator::E164, "+1 2"));
+    }
+
+    #[test]
+    fn dates() {
+        for good in ["03/14/1962", "3-14-62", "1962-03-14", "March 14, 1962", "14 Mar 1962", "Mar-14-1962", "7/22", "29/02/2000", "2024 March 3", "March 1962", "05/2021"] {
+            assert!(ok(Validator::Date, good), "{good}");
+        }
+        for bad in ["13/32/1962", "02/30/2001", "2/29/2001", "0/12/2000", "13/2021", "March 12345"] {
+            assert!(!ok(Validator::Date, bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn networks_and_phones() {
+        assert!(ok(Validator::Ipv4, "192.168.1.20"));
+        assert!(!ok(Validator::Ipv4, "256.1.1.1"));
+        assert!(!ok(Validator::Ipv4, "1.2.3"));
+        assert!(ok(Validator::Ipv6, "2001:db8::8a2e:370:7334"));
+        assert!(!ok(Validator::Ipv6, "12:30"));
+        assert!(ok(Validator::Nanp, "(617) 555-0123"));
+        assert!(ok(Validator::Nanp, "+1 617 555 0123"));
+        assert!(!ok(Validator::Nanp, "(117) 555-0123"));
+        assert!(ok(Validator::AgeOver89, "92"));
+        assert!(!ok(Validator::AgeOver89, "89"));
+        assert!(!ok(Validator::NotTrivial, "123456789"));
+        assert!(ok(Validator::NotTrivial, "004815162"));
+    }
+}
