@@ -88,51 +88,82 @@ impl Context {
         Ok(Context { ac, owners, window })
     }
 
-    /// Collects the hotword hits in the window around `start..end` of
-    /// `hay`: `(detector, polarity, after)` triples, into `out` (cleared).
-    /// Done once per candidate span, whatever the number of detectors that
-    /// share it.
-    pub(crate) fn window_hits(&self, hay: &[u8], start: usize, end: usize, out: &mut Vec<WindowHit>) {
+    /// Finds every whole-word hotword in `hay`, sorted by start, into
+    /// `out` (cleared). One pass over the block serves all candidates.
+    pub(crate) fn scan(&self, hay: &[u8], out: &mut Vec<Keyword>) {
         out.clear();
         let Some(ac) = &self.ac else { return };
-        let before = window_before(hay, start, self.window);
-        let after_end = window_after(hay, end, self.window / 2);
-        for (lo, hi, after) in [(before, start, false), (end, after_end, true)] {
-            if lo >= hi {
-                continue;
+        for m in ac.find_overlapping_iter(hay) {
+            if is_word_bounded(hay, m.start(), m.end()) {
+                out.push(Keyword { start: m.start(), end: m.end(), word: m.pattern().as_u32() });
             }
-            let slice = &hay[lo..hi];
-            for m in ac.find_overlapping_iter(slice) {
-                if is_word_bounded(slice, m.start(), m.end()) {
-                    for &(det, pol) in &self.owners[m.pattern().as_usize()] {
-                        out.push(WindowHit { det, negative: pol == Polarity::Negative, after });
+        }
+        out.sort_by_key(|k| (k.start, k.end));
+    }
+
+    /// The detectors a hotword speaks for, and how.
+    pub(crate) fn owners(&self, k: &Keyword) -> impl Iterator<Item = (u32, bool)> + '_ {
+        self.owners[k.word as usize].iter().map(|&(d, p)| (d, p == Polarity::Negative))
+    }
+
+    /// What the hotwords around `start..end` say about detector `det`;
+    /// hotwords after the candidate count only when `after_counts`.
+    pub(crate) fn evidence(&self, keywords: &[Keyword], hay: &[u8], start: usize, end: usize, det: u32, after_counts: bool) -> Evidence {
+        let mut ev = Evidence::default();
+        if keywords.is_empty() {
+            return ev;
+        }
+        let mut look = |lo: usize, hi: usize| {
+            let first = keywords.partition_point(|k| k.start < lo);
+            for k in keywords[first..].iter().take_while(|k| k.start < hi) {
+                if k.end > hi {
+                    continue;
+                }
+                for &(d, pol) in &self.owners[k.word as usize] {
+                    if d == det {
+                        match pol {
+                            Polarity::Positive => ev.positive = true,
+                            Polarity::Negative => ev.negative = true,
+                        }
                     }
                 }
             }
+        };
+        look(window_before(hay, start, self.window), start);
+        if after_counts {
+            look(end, window_after(hay, end, self.window / 2));
         }
+        ev
+    }
+
+    /// The region after a label where its value may be: the rest of the
+    /// line up to half a window, or the next line when the label ends its
+    /// line.
+    pub(crate) fn value_region(&self, hay: &[u8], label_end: usize) -> (usize, usize) {
+        let reach = (self.window / 2).max(16);
+        let line_end = window_after(hay, label_end, reach);
+        let rest = &hay[label_end..line_end];
+        if rest.iter().any(u8::is_ascii_alphanumeric) || line_end >= hay.len() {
+            return (label_end, line_end);
+        }
+        let next = (line_end + 1).min(hay.len());
+        let next = if hay.get(next) == Some(&b'\n') { next + 1 } else { next };
+        (label_end, window_after(hay, next.min(hay.len()), reach))
     }
 }
 
-/// One hotword found near a candidate.
+/// A hotword found in a block.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct WindowHit {
-    det: u32,
-    negative: bool,
-    after: bool,
+pub(crate) struct Keyword {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    word: u32,
 }
 
-/// What `hits` say about detector `det`; hits after the candidate count only
-/// when `after_counts`.
-pub(crate) fn evidence(hits: &[WindowHit], det: u32, after_counts: bool) -> Evidence {
-    let mut ev = Evidence::default();
-    for h in hits.iter().filter(|h| h.det == det && (after_counts || !h.after)) {
-        if h.negative {
-            ev.negative = true;
-        } else {
-            ev.positive = true;
-        }
-    }
-    ev
+/// True when at most two words stand between a label and its value.
+pub(crate) fn close_to_label(hay: &[u8], label_end: usize, value_start: usize) -> bool {
+    let gap = &hay[label_end..value_start];
+    gap.split(|b| !b.is_ascii_alphabetic()).filter(|w| !w.is_empty()).count() <= 2
 }
 
 fn line_start(hay: &[u8], pos: usize) -> usize {
@@ -260,10 +291,10 @@ fn after_version_word(hay: &[u8], start: usize) -> bool {
 /// shape inside a longer dotted or dashed number).
 fn is_isolated(hay: &[u8], start: usize, end: usize) -> bool {
     let glue = |b: u8| matches!(b, b'.' | b'-' | b'/' | b':' | b'_');
-    let left = start >= 2 && glue(hay[start - 1]) && hay[start - 2].is_ascii_alphanumeric()
-        || start >= 1 && hay[start - 1].is_ascii_alphanumeric();
+    let left = start >= 2 && glue(hay[start - 1]) && hay[start - 2].is_ascii_digit()
+        || start >= 1 && hay[start - 1].is_ascii_digit();
     let right = end + 1 < hay.len() && glue(hay[end]) && hay[end + 1].is_ascii_alphanumeric()
-        || end < hay.len() && hay[end].is_ascii_alphanumeric();
+        || end < hay.len() && hay[end].is_ascii_digit();
     !left && !right
 }
 
@@ -291,6 +322,8 @@ mod tests {
         assert!(!after_version_word(b"host 10.1.2.3", 5));
         assert!(is_isolated(b"call 617-555-0123 now", 5, 17));
         assert!(!is_isolated(b"id 1.617-555-0123", 5, 17));
+        assert!(is_isolated(b"DOB:1990-01-01", 4, 14));
+        assert!(!is_isolated(b"part 555-123-4567-A", 5, 17));
     }
 
     #[test]

@@ -12,11 +12,11 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::context::{evidence, rule_allows, Context, WindowHit};
+use crate::context::{close_to_label, rule_allows, Context, Evidence, Keyword};
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::finding::Finding;
-use crate::matcher::{Hit, Shapes, Words};
+use crate::matcher::{Hit, Labelled, Shapes, Words};
 use crate::names::{self, NameHit};
 use crate::patterns::{self, normalize_field, Detector, DetectorInfo, DetectorKind, WordLists};
 use crate::resolve::{resolve, Candidate};
@@ -37,6 +37,7 @@ pub struct Engine {
 struct Inner {
     detectors: Vec<Detector>,
     shapes: Shapes,
+    labelled: Labelled,
     words: Words,
     context: Context,
     names: Option<u32>,
@@ -210,7 +211,9 @@ struct Scratch {
     cands: Vec<Candidate>,
     tokens: Vec<names::Token>,
     names: Vec<NameHit>,
-    window: Vec<WindowHit>,
+    keywords: Vec<Keyword>,
+    /// (regex, label end) pairs already searched in this block.
+    searched: Vec<(u32, usize)>,
 }
 
 /// One block of a streamed scan, handed to the callback of
@@ -233,10 +236,12 @@ impl Engine {
 
     fn compile(detectors: Vec<Detector>, min_score: f32, window: usize) -> Result<Engine, Error> {
         let mut regexes = Vec::new();
+        let mut labelled = Vec::new();
         let mut words = Vec::new();
         let mut names = None;
         for (i, d) in detectors.iter().enumerate() {
             match &d.kind {
+                DetectorKind::Regex(re) if d.requires_context => labelled.push((i as u32, re.as_str())),
                 DetectorKind::Regex(re) => regexes.push((i as u32, re.as_str())),
                 DetectorKind::Words(ws) => words.extend(ws.iter().map(|w| (i as u32, w.as_str()))),
                 DetectorKind::Names => {
@@ -250,10 +255,11 @@ impl Engine {
             }
         }
         let shapes = Shapes::new(&regexes)?;
+        let labelled = Labelled::new(detectors.len(), &labelled)?;
         let words = Words::new(&words)?;
         let context = Context::new(&detectors, window)?;
         let word_lists = WordLists::embedded();
-        Ok(Engine { inner: Arc::new(Inner { detectors, shapes, words, context, names, word_lists, min_score }) })
+        Ok(Engine { inner: Arc::new(Inner { detectors, shapes, labelled, words, context, names, word_lists, min_score }) })
     }
 
     /// Facts about every active detector, in definition order.
@@ -351,21 +357,22 @@ impl Engine {
         let inner = &*self.inner;
         SCRATCH.with(|scratch| {
             let mut guard = scratch.borrow_mut();
-            let Scratch { hits, cands, tokens, names: name_hits, window } = &mut *guard;
+            let Scratch { hits, cands, tokens, names: name_hits, keywords, searched } = &mut *guard;
             hits.clear();
             cands.clear();
+            inner.context.scan(hay, keywords);
+            let keywords = &keywords[..];
             inner.shapes.find(hay, hits);
             for h in hits.iter() {
-                inner.context.window_hits(hay, h.start, h.end, window);
                 for &det in &inner.shapes.owners[h.slot as usize] {
-                    self.consider(hay, det, h.start, h.end, 0.0, field, window, cands);
+                    self.consider(hay, det, h.start, h.end, 0.0, field, keywords, cands);
                 }
             }
+            self.labelled_candidates(hay, field, keywords, searched, cands);
             hits.clear();
             inner.words.find(hay, hits);
             for h in hits.iter() {
-                inner.context.window_hits(hay, h.start, h.end, window);
-                self.consider(hay, inner.words.owners[h.slot as usize], h.start, h.end, 0.0, field, window, cands);
+                self.consider(hay, inner.words.owners[h.slot as usize], h.start, h.end, 0.0, field, keywords, cands);
             }
             if let Some(det) = inner.names {
                 name_hits.clear();
@@ -373,8 +380,7 @@ impl Engine {
                 let base = inner.detectors[det as usize].score;
                 for h in name_hits.iter() {
                     // The model's score replaces the detector's base score.
-                    inner.context.window_hits(hay, h.start, h.end, window);
-                    self.consider(hay, det, h.start, h.end, h.score - base, field, window, cands);
+                    self.consider(hay, det, h.start, h.end, h.score - base, field, keywords, cands);
                 }
             }
             resolve(cands);
@@ -390,6 +396,51 @@ impl Engine {
         });
     }
 
+    /// Candidates of keyword-driven detectors: their regex is searched only
+    /// right after their hotwords, and over the whole value when the caller's
+    /// field name is one of theirs.
+    fn labelled_candidates(
+        &self,
+        hay: &[u8],
+        field: Option<&str>,
+        keywords: &[Keyword],
+        searched: &mut Vec<(u32, usize)>,
+        cands: &mut Vec<Candidate>,
+    ) {
+        let inner = &*self.inner;
+        searched.clear();
+        for k in keywords {
+            for (det, negative) in inner.context.owners(k) {
+                if negative || !inner.labelled.has(det) {
+                    continue;
+                }
+                let regex = inner.labelled.regex_of[det as usize];
+                let (lo, hi) = inner.context.value_region(hay, k.end);
+                let Some((s, e)) = inner.labelled.find_in(regex, hay, lo, hi) else { continue };
+                if close_to_label(hay, k.end, s) && !searched.contains(&(det, s)) {
+                    searched.push((det, s));
+                    self.consider(hay, det, s, e, 0.0, field, keywords, cands);
+                }
+            }
+        }
+        if let Some(f) = field {
+            for (i, d) in inner.detectors.iter().enumerate() {
+                let det = i as u32;
+                if inner.labelled.has(det) && d.fields.iter().any(|name| field_matches(f, name)) {
+                    let regex = inner.labelled.regex_of[i];
+                    let mut at = 0;
+                    while let Some((s, e)) = inner.labelled.find_in(regex, hay, at, hay.len()) {
+                        self.consider(hay, det, s, e, 0.0, Some(f), keywords, cands);
+                        at = e.max(s + 1);
+                        if at >= hay.len() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Validates and scores one candidate; pushes it when it clears the bar.
     #[allow(clippy::too_many_arguments)]
     fn consider(
@@ -400,7 +451,7 @@ impl Engine {
         end: usize,
         adjust: f32,
         field: Option<&str>,
-        window: &[WindowHit],
+        keywords: &[Keyword],
         out: &mut Vec<Candidate>,
     ) {
         let inner = &*self.inner;
@@ -413,7 +464,7 @@ impl Engine {
             },
             None => 0.0,
         };
-        let mut ev = evidence(window, det, d.context_after);
+        let mut ev: Evidence = inner.context.evidence(keywords, hay, start, end, det, d.context_after);
         if let Some(f) = field {
             ev.positive |= d.fields.iter().any(|name| field_matches(f, name));
         }

@@ -168,6 +168,55 @@ impl Shapes {
     }
 }
 
+/// The value shapes of keyword-driven detectors: detectors that report
+/// only next to a label (`requires_context`) are not run over the whole
+/// input; their regex is searched only in the short region after one of
+/// their hotwords. Identical regexes are compiled once.
+#[derive(Debug)]
+pub(crate) struct Labelled {
+    regexes: Vec<Regex>,
+    /// Detector index → index into `regexes` (or `u32::MAX`).
+    pub(crate) regex_of: Vec<u32>,
+}
+
+impl Labelled {
+    pub(crate) fn new(detectors: usize, patterns: &[(u32, &str)]) -> Result<Labelled, Error> {
+        let mut sources: Vec<&str> = Vec::new();
+        let mut regex_of = vec![u32::MAX; detectors];
+        for &(det, re) in patterns {
+            let at = match sources.iter().position(|s| *s == re) {
+                Some(i) => i,
+                None => {
+                    sources.push(re);
+                    sources.len() - 1
+                }
+            };
+            regex_of[det as usize] = at as u32;
+        }
+        let regexes = sources
+            .iter()
+            .map(|re| {
+                Regex::builder()
+                    .syntax(syntax_config())
+                    .build(re)
+                    .map_err(|e| Error::pattern(format!("regex does not compile: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Labelled { regexes, regex_of })
+    }
+
+    /// Whether detector `det` is keyword-driven.
+    pub(crate) fn has(&self, det: u32) -> bool {
+        self.regex_of.get(det as usize).is_some_and(|&r| r != u32::MAX)
+    }
+
+    /// The first match of regex `index` within `hay[start..end]`.
+    pub(crate) fn find_in(&self, index: u32, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+        let re = &self.regexes[index as usize];
+        re.search(&Input::new(hay).range(start..end)).map(|m| (m.start(), m.end()))
+    }
+}
+
 /// The word-list matcher (user `words` detectors; also used for phrases).
 #[derive(Debug)]
 pub(crate) struct Words {
