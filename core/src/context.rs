@@ -175,8 +175,13 @@ fn window_before(hay: &[u8], pos: usize, window: usize) -> usize {
     let floor = pos.saturating_sub(window);
     let ls = line_start(hay, pos);
     if ls > floor && ls > 0 && !hay[ls..pos].iter().any(u8::is_ascii_alphanumeric) {
-        // The value sits under its label: let the previous line speak.
-        return line_start(hay, ls - 1).max(floor);
+        // The value sits under its label (`DOB:` alone on the line above):
+        // let the previous line speak.
+        let prev = line_start(hay, ls - 1);
+        let label = hay[prev..ls].iter().rev().find(|b| !b.is_ascii_whitespace());
+        if matches!(label, Some(b':' | b'=')) {
+            return prev.max(floor);
+        }
     }
     ls.max(floor)
 }
@@ -328,8 +333,10 @@ mod tests {
 
     #[test]
     fn windows_stay_on_the_line_unless_under_a_label() {
+        let text = b"ssn in previous line:\n  123";
+        assert_eq!(window_before(text, 24, 64), 0);
         let text = b"ssn in previous line\n  123";
-        assert_eq!(window_before(text, 23, 64), 0);
+        assert_eq!(window_before(text, 23, 64), 21);
         let text = b"ssn in previous line\nid 123";
         assert_eq!(window_before(text, 24, 64), 21);
     }

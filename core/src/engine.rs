@@ -477,7 +477,7 @@ impl Engine {
         let boost = if ev.positive { d.context_boost } else { 0.0 };
         let score = (d.score + adjust + bonus + boost).clamp(0.0, 1.0);
         if score >= inner.min_score && score > 0.0 {
-            out.push(Candidate { det, start, end, score });
+            out.push(Candidate { det, start, end, score, labelled: d.requires_context });
         }
     }
 

@@ -1,7 +1,9 @@
 //! Overlap resolution: every byte belongs to at most one finding.
 //!
 //! The rule, in order (documented in the README): the candidate with the
-//! higher score wins; on equal scores the longer span wins; then the one that
+//! higher score wins; on equal scores a keyword-driven detector (one that
+//! only reports next to its own label, like `fax`) beats a shape detector;
+//! then the longer span wins; then the one that
 //! starts first; then the detector defined first (default pack before user
 //! files, file order within a pack). Candidates are accepted greedily in that
 //! order and a candidate overlapping an accepted one is dropped whole —
@@ -15,6 +17,8 @@ pub(crate) struct Candidate {
     pub(crate) start: usize,
     pub(crate) end: usize,
     pub(crate) score: f32,
+    /// Found next to its own label by a keyword-driven detector.
+    pub(crate) labelled: bool,
 }
 
 /// Resolves overlaps in place; the survivors end up sorted by start.
@@ -25,6 +29,7 @@ pub(crate) fn resolve(cands: &mut Vec<Candidate>) {
     cands.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
+            .then(b.labelled.cmp(&a.labelled))
             .then((b.end - b.start).cmp(&(a.end - a.start)))
             .then(a.start.cmp(&b.start))
             .then(a.det.cmp(&b.det))
@@ -48,7 +53,7 @@ mod tests {
     use super::*;
 
     fn c(det: u32, start: usize, end: usize, score: f32) -> Candidate {
-        Candidate { det, start, end, score }
+        Candidate { det, start, end, score, labelled: false }
     }
 
     #[test]
