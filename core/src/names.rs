@@ -17,7 +17,7 @@
 //! never a name unless a title precedes it. The table of scores is in the
 //! README ("Scoring").
 
-use crate::patterns::words::{COMMON, EPONYM, FIRST, LAST, PARTICLE, SUFFIX, TITLE};
+use crate::patterns::words::{COMMON, EPONYM, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
 use crate::patterns::WordLists;
 
 /// How a token is capitalized.
@@ -240,7 +240,7 @@ fn run(
     while hi > lo && (flg[hi - 1] & (PARTICLE | SUFFIX) != 0 && flg[hi - 1] & (FIRST | LAST) == 0 || flg[hi - 1] & SUFFIX != 0 && hi - lo > 1) {
         hi -= 1;
     }
-    let not_name = |f: u8| f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0;
+    let not_name = |f: u8| f & PLACE != 0 || f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0;
     while hi > lo && not_name(flg[lo]) {
         lo += 1;
     }
@@ -248,10 +248,21 @@ fn run(
         hi -= 1;
     }
     // `Smith, John` needs both parts to be dictionary names.
-    if hi - lo >= 2 && tokens[idx[lo + 1]].sep == Sep::Comma && !(flg[lo] & LAST != 0 && flg[lo + 1] & FIRST != 0) {
+    // In a list (`Malon, Mark, Kaylee`) commas separate people.
+    let in_list = |at: usize| tokens.get(at + 1).is_some_and(|t| t.sep == Sep::Comma && t.shape != Shape::Lower);
+    if hi - lo >= 2
+        && tokens[idx[lo + 1]].sep == Sep::Comma
+        && (!(flg[lo] & LAST != 0 && flg[lo + 1] & FIRST != 0) || in_list(idx[lo + 1]) || tokens[idx[lo]].sep == Sep::Comma)
+    {
         hi = lo + 1;
     }
     if hi == lo {
+        return Some(first + 1);
+    }
+    // Tokens trimmed off the end get their own chance as the next run.
+    let next = next.min(idx[hi - 1] + 1);
+    // A street, not a person: `74 Kate Edger Place`, `Whittaker Street`.
+    if !titled && (street_follows(hay, tokens, idx[hi - 1]) || number_precedes(hay, tokens[idx[lo]].start)) {
         return Some(next);
     }
     let (mut strong, mut weak, mut unknown, mut firsts, mut eponyms) = (0, 0, 0, 0, 0);
@@ -312,6 +323,28 @@ fn run(
     Some(next)
 }
 
+/// Street suffixes that make a capitalized run a street name.
+const STREET_WORDS: &[&str] = &[
+    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
+    "dr", "court", "ct", "place", "pl", "square", "terrace", "parkway", "circle", "way",
+    "highway", "hwy", "trail", "plaza", "crescent", "close", "gardens", "islands", "island",
+];
+
+/// The run ends in a street word, or one follows it.
+fn street_follows(hay: &[u8], tokens: &[Token], last: usize) -> bool {
+    let is_street = |t: &Token| {
+        let word = &hay[t.start..t.end];
+        STREET_WORDS.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+    };
+    last > 0 && is_street(&tokens[last])
+        || tokens.get(last + 1).is_some_and(|t| matches!(t.sep, Sep::Space | Sep::Period) && is_street(t))
+}
+
+/// A house number right before the run (`1755 Nelson Mandela Drive`).
+fn number_precedes(hay: &[u8], start: usize) -> bool {
+    start >= 2 && hay[start - 1] == b' ' && hay[start - 2].is_ascii_digit()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,6 +370,7 @@ mod tests {
         assert_eq!(flagged("PID|1||123||SMITH^JOHN^A||19620314"), ["SMITH^JOHN^A"]);
         assert_eq!(flagged("Smith, John presented with"), ["Smith, John"]);
         assert_eq!(flagged("from Elizabeth Mitchell's Cautionary Tales"), ["Elizabeth Mitchell"]);
+        assert_eq!(flagged("They had 6: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer."), ["Kaylee", "Brandi", "Miguel", "Jennifer"]);
     }
 
     #[test]
@@ -345,5 +379,8 @@ mod tests {
         assert!(flagged("Foley catheter placed; history of Parkinson's disease.").is_empty());
         assert!(flagged("Glasgow Coma Scale 15").is_empty());
         assert!(flagged("INFO GET /api/patients 200 OK").is_empty());
+        assert!(flagged("The restaurant is at 1755 Nelson Mandela Drive").is_empty());
+        assert!(flagged("I now live in Whittaker Street").is_empty());
+        assert!(flagged("address: Ottawa, Canada").is_empty());
     }
 }

@@ -22,6 +22,8 @@ pub(crate) const TITLE: u8 = 16;
 pub(crate) const SUFFIX: u8 = 32;
 /// The token is a surname particle (van, de…).
 pub(crate) const PARTICLE: u8 = 64;
+/// The token is a place, weekday or holiday (France, Monday, Christmas).
+pub(crate) const PLACE: u8 = 128;
 
 /// Word lists as `(flag, embedded text)`.
 const LISTS: &[(u8, &str)] = &[
@@ -32,6 +34,7 @@ const LISTS: &[(u8, &str)] = &[
     (TITLE, include_str!("../../../patterns/names/titles.txt")),
     (SUFFIX, include_str!("../../../patterns/names/suffixes.txt")),
     (PARTICLE, include_str!("../../../patterns/names/particles.txt")),
+    (PLACE, include_str!("../../../patterns/names/places.txt")),
 ];
 
 /// Flags per lower-case word.
