@@ -11,7 +11,7 @@
 //! before the candidate (a value under its label), the previous line counts
 //! too. The window after is half as long and never leaves the line.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::error::Error;
 use crate::matcher::is_word_bounded;
@@ -80,7 +80,8 @@ impl Context {
             Some(
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&words)
                     .map_err(|e| Error::pattern(format!("context words do not compile: {e}")))?,
             )
@@ -88,17 +89,18 @@ impl Context {
         Ok(Context { ac, owners, window })
     }
 
-    /// Finds every whole-word hotword in `hay`, sorted by start, into
+    /// Finds the whole-word hotwords in `hay` (leftmost-longest, so sorted
+    /// by start), into
     /// `out` (cleared). One pass over the block serves all candidates.
     pub(crate) fn scan(&self, hay: &[u8], out: &mut Vec<Keyword>) {
         out.clear();
         let Some(ac) = &self.ac else { return };
-        for m in ac.find_overlapping_iter(hay) {
+        // Leftmost-longest: `member id` is one hotword, not `member` + `id`.
+        for m in ac.find_iter(hay) {
             if is_word_bounded(hay, m.start(), m.end()) {
                 out.push(Keyword { start: m.start(), end: m.end(), word: m.pattern().as_u32() });
             }
         }
-        out.sort_by_key(|k| (k.start, k.end));
     }
 
     /// The detectors a hotword speaks for, and how.

@@ -40,7 +40,8 @@ macro_rules! validators {
 validators! {
     /// Luhn checksum over the digits.
     Luhn = "luhn" => luhn_verdict;
-    /// Payment card: 13–19 digits, Luhn, known issuer prefix.
+    /// Payment card: 13–19 digits, Luhn, known issuer prefix (Visa, Mastercard,
+    /// Amex, Discover, JCB, Diners, UnionPay, Maestro, UATP).
     CreditCard = "credit_card" => credit_card;
     /// US SSN area/group/serial rules and known sample numbers.
     Ssn = "ssn" => ssn;
@@ -155,7 +156,8 @@ fn credit_card(value: &[u8]) -> Verdict {
         || p2 == 50
         || (56..=58).contains(&p2)
         || p2 == 63
-        || p2 == 67;
+        || p2 == 67
+        || (d[0] == 1 && n == 15);
     known.then_some(0.0)
 }
 
@@ -384,6 +386,11 @@ fn date(value: &[u8]) -> Verdict {
 }
 
 fn ipv4(value: &[u8]) -> Verdict {
+    let value = match value.iter().position(|&b| b == b'/') {
+        Some(slash) if value.len() - slash <= 3 && num_of(&value[slash + 1..]).is_some_and(|p| p <= 32) => &value[..slash],
+        Some(_) => return REJECT,
+        None => value,
+    };
     let mut parts = 0;
     for part in value.split(|&b| b == b'.') {
         parts += 1;
@@ -400,7 +407,17 @@ fn ipv4(value: &[u8]) -> Verdict {
     (parts == 4).then_some(0.0)
 }
 
+fn num_of(digits: &[u8]) -> Option<u32> {
+    (!digits.is_empty() && digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit))
+        .then(|| digits.iter().fold(0, |a, &d| a * 10 + u32::from(d - b'0')))
+}
+
 fn ipv6(value: &[u8]) -> Verdict {
+    let value = match value.iter().position(|&b| b == b'/') {
+        Some(slash) if num_of(&value[slash + 1..]).is_some_and(|p| p <= 128) => &value[..slash],
+        Some(_) => return REJECT,
+        None => value,
+    };
     let text = std::str::from_utf8(value).ok()?;
     let addr: std::net::Ipv6Addr = text.parse().ok()?;
     // "::" alone and loopback carry no information about a person.
