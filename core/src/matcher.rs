@@ -36,7 +36,11 @@ fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-/// Checks that one detector regex compiles and cannot match the empty string.
+/// Checks that one detector regex parses and cannot match the empty string.
+///
+/// Parsing is enough to name the detector in an error; the full compile
+/// happens once, for all patterns together, when the engine is built (a
+/// failure there is rare — size limits — and is reported without an id).
 pub(crate) fn check_pattern(pattern: &str) -> Result<(), String> {
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
@@ -47,11 +51,7 @@ pub(crate) fn check_pattern(pattern: &str) -> Result<(), String> {
     if hir.properties().minimum_len() == Some(0) {
         return Err("regex can match the empty string".into());
     }
-    Regex::builder()
-        .syntax(syntax_config())
-        .build(pattern)
-        .map(|_| ())
-        .map_err(|e| format!("regex does not compile: {e}"))
+    Ok(())
 }
 
 fn first_line(s: &str) -> String {
