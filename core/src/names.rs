@@ -267,11 +267,13 @@ fn run(
     }
     let (mut strong, mut weak, mut unknown, mut firsts, mut eponyms) = (0, 0, 0, 0, 0);
     let mut all_upper = true;
+    let mut uniform = true;
     let mut caret = false;
     for k in lo..hi {
         let f = flg[k];
         let t = tokens[idx[k]];
         all_upper &= t.shape == Shape::Upper;
+        uniform &= t.shape == tokens[idx[lo]].shape || t.end - t.start == 1;
         caret |= k > lo && t.sep == Sep::Caret;
         if f & PARTICLE != 0 && f & (FIRST | LAST) == 0 {
             continue;
@@ -295,9 +297,9 @@ fn run(
         if strong + unknown + weak > 0 { 0.9 } else { 0.0 }
     } else if possessive_eponym {
         0.0
-    } else if strong >= 2 || (strong == 1 && caret) {
+    } else if strong >= 2 || (strong == 1 && caret && uniform && weak + unknown >= 1) {
         0.9
-    } else if strong == 1 && weak + unknown >= 1 {
+    } else if strong == 1 && weak + unknown >= 1 && uniform {
         0.85
     } else if strong == 1 && firsts == 1 {
         0.65
