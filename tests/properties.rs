@@ -127,3 +127,34 @@ fn huge_line_without_newline() {
     assert_eq!(&line[found[0].span()], "536-22-8726");
     assert_eq!(found, engine.scan(&line));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// `Debug` and `Display` of findings, and the masked preview, never
+    /// contain the detected value (values of four characters or more, so
+    /// that a coincidental short digit run in an offset does not count).
+    #[test]
+    fn findings_never_print_their_value(text in document()) {
+        for f in Engine::default().scan(&text) {
+            let value = &text[f.span()];
+            if value.chars().filter(|c| c.is_alphanumeric()).count() < 4 {
+                continue;
+            }
+            let shown = format!("{f:?} {f} {}", f.preview(text.as_bytes()));
+            prop_assert!(!shown.contains(value), "{shown} leaks {value:?}");
+        }
+    }
+}
+
+/// Pattern errors name the file, detector and field, never a scanned text.
+#[test]
+fn pattern_errors_carry_no_input_text() {
+    let err = Engine::builder()
+        .patterns_str("site.toml", "[[detector]]\nid = \"acme-mrn\"\nentity = \"MRN\"\nregex = '(AC-'\nmatch = [\"MRN AC-00123456\"]\n")
+        .build()
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("site.toml") && shown.contains("acme-mrn") && shown.contains("regex"), "{shown}");
+    assert!(!shown.contains("00123456"), "{shown}");
+}
