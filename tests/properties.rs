@@ -151,7 +151,10 @@ proptest! {
 #[test]
 fn pattern_errors_carry_no_input_text() {
     let err = Engine::builder()
-        .patterns_str("site.toml", "[[detector]]\nid = \"acme-mrn\"\nentity = \"MRN\"\nregex = '(AC-'\nmatch = [\"MRN AC-00123456\"]\n")
+        .patterns_str(
+            "site.toml",
+            "[[detector]]\nid = \"acme-mrn\"\nentity = \"MRN\"\nregex = '(AC-'\nmatch = [\"MRN AC-00123456\"]\n",
+        )
         .build()
         .unwrap_err();
     let shown = format!("{err} {err:?}");

@@ -19,9 +19,25 @@ use crate::patterns::{Detector, Rule};
 
 /// Keys whose values are event times, not patient dates.
 const EVENT_TIME_KEYS: &[&str] = &[
-    "ts", "time", "timestamp", "datetime", "date_time", "logged_at", "log_time", "event_time",
-    "eventtime", "asctime", "created_at", "updated_at", "modified_at", "received_at", "sent_at",
-    "started_at", "finished_at", "expires_at", "expiry",
+    "ts",
+    "time",
+    "timestamp",
+    "datetime",
+    "date_time",
+    "logged_at",
+    "log_time",
+    "event_time",
+    "eventtime",
+    "asctime",
+    "created_at",
+    "updated_at",
+    "modified_at",
+    "received_at",
+    "sent_at",
+    "started_at",
+    "finished_at",
+    "expires_at",
+    "expiry",
 ];
 
 /// Words before a number that make it a version, not PHI.
@@ -110,7 +126,15 @@ impl Context {
 
     /// What the hotwords around `start..end` say about detector `det`;
     /// hotwords after the candidate count only when `after_counts`.
-    pub(crate) fn evidence(&self, keywords: &[Keyword], hay: &[u8], start: usize, end: usize, det: u32, after_counts: bool) -> Evidence {
+    pub(crate) fn evidence(
+        &self,
+        keywords: &[Keyword],
+        hay: &[u8],
+        start: usize,
+        end: usize,
+        det: u32,
+        after_counts: bool,
+    ) -> Evidence {
         let mut ev = Evidence::default();
         if keywords.is_empty() {
             return ev;
@@ -198,7 +222,14 @@ fn window_after(hay: &[u8], pos: usize, window: usize) -> usize {
 /// `positive` is whether a hotword of the detector is near (a DOB label
 /// overrides the timestamp rule); `field` is the normalized field name the
 /// caller supplied, if any.
-pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, positive: bool, field: Option<&str>) -> bool {
+pub(crate) fn rule_allows(
+    rule: Rule,
+    hay: &[u8],
+    start: usize,
+    end: usize,
+    positive: bool,
+    field: Option<&str>,
+) -> bool {
     match rule {
         Rule::LogTimestamp => positive || !is_event_time(hay, start, end, field),
         Rule::NotVersion => !after_version_word(hay, start),
@@ -228,7 +259,9 @@ fn is_event_time(hay: &[u8], start: usize, end: usize, field: Option<&str>) -> b
 
 /// `<13>1 ` style syslog priority/version before the timestamp.
 fn is_syslog_prefix(prefix: &[u8]) -> bool {
-    prefix.len() <= 8 && prefix.first() == Some(&b'<') && prefix.iter().all(|b| b.is_ascii_digit() || matches!(b, b'<' | b'>' | b' '))
+    prefix.len() <= 8
+        && prefix.first() == Some(&b'<')
+        && prefix.iter().all(|b| b.is_ascii_digit() || matches!(b, b'<' | b'>' | b' '))
 }
 
 /// `T10:22`, ` 10:22`, `_10:22` or `:10:22` right after the date.
@@ -266,8 +299,8 @@ fn preceding_key(hay: &[u8], line_start: usize, start: usize) -> Option<&str> {
 
 /// Words after which a bare month name is a date.
 const DATE_PREPOSITIONS: &[&str] = &[
-    "in", "on", "since", "during", "until", "till", "before", "after", "early", "late", "mid",
-    "by", "from", "of", "last", "next", "this", "around", "through",
+    "in", "on", "since", "during", "until", "till", "before", "after", "early", "late", "mid", "by", "from", "of",
+    "last", "next", "this", "around", "through",
 ];
 
 fn after_preposition(hay: &[u8], start: usize) -> bool {

@@ -157,8 +157,7 @@ impl EngineBuilder {
         if self.context_window > 4096 {
             return Err(Error::config("context_window must be at most 4096 bytes"));
         }
-        let mut all: Vec<Detector> =
-            if self.default_patterns { patterns::default_detectors()? } else { Vec::new() };
+        let mut all: Vec<Detector> = if self.default_patterns { patterns::default_detectors()? } else { Vec::new() };
         for (origin, source) in &self.sources {
             let text;
             let src = match source {
@@ -259,7 +258,9 @@ impl Engine {
         let words = Words::new(&words)?;
         let context = Context::new(&detectors, window)?;
         let word_lists = WordLists::embedded();
-        Ok(Engine { inner: Arc::new(Inner { detectors, shapes, labelled, words, context, names, word_lists, min_score }) })
+        Ok(Engine {
+            inner: Arc::new(Inner { detectors, shapes, labelled, words, context, names, word_lists, min_score }),
+        })
     }
 
     /// Facts about every active detector, in definition order.
@@ -416,7 +417,9 @@ impl Engine {
                 }
                 let regex = inner.labelled.regex_of[det as usize];
                 let (lo, hi) = inner.context.value_region(hay, k.end);
-                let Some((s, e)) = inner.labelled.find_in(regex, hay, lo, hi) else { continue };
+                let Some((s, e)) = inner.labelled.find_in(regex, hay, lo, hi) else {
+                    continue;
+                };
                 if close_to_label(hay, k.end, s) && !searched.contains(&(det, s)) {
                     searched.push((det, s));
                     self.consider(hay, det, s, e, 0.0, field, keywords, cands);

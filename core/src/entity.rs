@@ -172,10 +172,8 @@ pub enum SafeHarbor {
 impl SafeHarbor {
     /// The letter as a one-character string (`"G"`).
     pub fn as_str(self) -> &'static str {
-        const LETTERS: [&str; 18] = [
-            "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q",
-            "R",
-        ];
+        const LETTERS: [&str; 18] =
+            ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R"];
         LETTERS[self as usize]
     }
 

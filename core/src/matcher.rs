@@ -120,7 +120,9 @@ impl Shapes {
     /// Appends every hit in `hay` to `out`, including hits of other patterns
     /// that start where a reported hit starts.
     pub(crate) fn find(&self, hay: &[u8], out: &mut Vec<Hit>) {
-        let (Some(leftmost), Some(all)) = (&self.leftmost, &self.all) else { return };
+        let (Some(leftmost), Some(all)) = (&self.leftmost, &self.all) else {
+            return;
+        };
         let many = self.owners.len() > 1;
         let mut set = PatternSet::new(self.owners.len());
         let mut caps = leftmost.create_captures();
@@ -267,8 +269,9 @@ mod tests {
 
     #[test]
     fn same_start_alternatives_are_reported() {
-        let shapes = Shapes::new(&[(0, r"\b\d{3}-\d{3}-\d{4}\b"), (1, r"\b\d{3}-\d{3}\b"), (2, r"\b\d{3}-\d{3}-\d{4}\b")])
-            .unwrap();
+        let shapes =
+            Shapes::new(&[(0, r"\b\d{3}-\d{3}-\d{4}\b"), (1, r"\b\d{3}-\d{3}\b"), (2, r"\b\d{3}-\d{3}-\d{4}\b")])
+                .unwrap();
         let mut hits = Vec::new();
         shapes.find(b"call 617-555-0123 now", &mut hits);
         hits.sort_by_key(|h| (h.start, h.end));

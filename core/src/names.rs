@@ -68,14 +68,22 @@ fn is_letter(b: u8) -> bool {
     b.is_ascii_alphabetic() || b >= 0x80
 }
 
+/// Lower-case words longer than this cannot be titles or particles (the
+/// longest in `patterns/names/titles.txt` and `particles.txt`); they only
+/// break runs, so they are not kept as tokens.
+const MAX_LOWER_KEPT: usize = 9;
+
 /// Splits `hay` into word tokens (letters, plus inner apostrophes and
 /// hyphens). Non-ASCII bytes count as letters, so `Horvatinčić` is one token.
+/// Long lower-case words are dropped (the next token's separator becomes
+/// [`Sep::Break`]), which keeps prose and logs cheap.
 fn tokenize(hay: &[u8], out: &mut Vec<Token>) {
     out.clear();
     let mut i = 0;
     let n = hay.len();
     let mut last_end = 0;
     let mut have_last = false;
+    let mut skipped = false;
     while i < n {
         if !is_letter(hay[i]) {
             i += 1;
@@ -96,8 +104,16 @@ fn tokenize(hay: &[u8], out: &mut Vec<Token>) {
         let end = i;
         let word = &hay[start..end];
         let first = word[0];
+        if first.is_ascii_lowercase() && end - start > MAX_LOWER_KEPT {
+            skipped = true;
+            continue;
+        }
         let shape = if first.is_ascii_uppercase() || (first >= 0x80 && starts_upper(word)) {
-            if word.len() >= 2 && word.iter().all(|b| !b.is_ascii_lowercase()) && word.iter().any(|b| b.is_ascii_uppercase()) && !word[1..].iter().any(|&b| b >= 0x80) {
+            if word.len() >= 2
+                && word.iter().all(|b| !b.is_ascii_lowercase())
+                && word.iter().any(|b| b.is_ascii_uppercase())
+                && !word[1..].iter().any(|&b| b >= 0x80)
+            {
                 Shape::Upper
             } else {
                 Shape::Cap
@@ -106,13 +122,18 @@ fn tokenize(hay: &[u8], out: &mut Vec<Token>) {
             Shape::Lower
         };
         let gap = if have_last { &hay[last_end..start] } else { &[][..] };
-        let sep = match gap {
-            b" " | b"\t" => Sep::Space,
-            b"^" => Sep::Caret,
-            b", " | b"," => Sep::Comma,
-            b". " | b"." => Sep::Period,
-            _ => Sep::Break,
+        let sep = if skipped {
+            Sep::Break
+        } else {
+            match gap {
+                b" " | b"\t" => Sep::Space,
+                b"^" => Sep::Caret,
+                b", " | b"," => Sep::Comma,
+                b". " | b"." => Sep::Period,
+                _ => Sep::Break,
+            }
         };
+        skipped = false;
         let initial_position = {
             let before = hay[..start].iter().rev().find(|b| !matches!(b, b' ' | b'\t' | b'"' | b'(' | b'\''));
             matches!(before, None | Some(b'.' | b'!' | b'?' | b'\n' | b'\r' | b':' | b'>' | b'-' | b'*'))
@@ -169,7 +190,9 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
             continue;
         }
         let f = flags(words, hay, &t);
-        if is_title(f) && tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space)) {
+        if is_title(f)
+            && tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space))
+        {
             if let Some(end) = run(words, hay, tokens, i + 1, true, out) {
                 i = end;
                 continue;
@@ -237,7 +260,10 @@ fn run(
     // either end that are not names.
     let mut lo = 0;
     let mut hi = n;
-    while hi > lo && (flg[hi - 1] & (PARTICLE | SUFFIX) != 0 && flg[hi - 1] & (FIRST | LAST) == 0 || flg[hi - 1] & SUFFIX != 0 && hi - lo > 1) {
+    while hi > lo
+        && (flg[hi - 1] & (PARTICLE | SUFFIX) != 0 && flg[hi - 1] & (FIRST | LAST) == 0
+            || flg[hi - 1] & SUFFIX != 0 && hi - lo > 1)
+    {
         hi -= 1;
     }
     let not_name = |f: u8| f & PLACE != 0 || f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0;
@@ -252,7 +278,9 @@ fn run(
     let in_list = |at: usize| tokens.get(at + 1).is_some_and(|t| t.sep == Sep::Comma && t.shape != Shape::Lower);
     if hi - lo >= 2
         && tokens[idx[lo + 1]].sep == Sep::Comma
-        && (!(flg[lo] & LAST != 0 && flg[lo + 1] & FIRST != 0) || in_list(idx[lo + 1]) || tokens[idx[lo]].sep == Sep::Comma)
+        && (!(flg[lo] & LAST != 0 && flg[lo + 1] & FIRST != 0)
+            || in_list(idx[lo + 1])
+            || tokens[idx[lo]].sep == Sep::Comma)
     {
         hi = lo + 1;
     }
@@ -294,7 +322,11 @@ fn run(
     let len = hi - lo;
     let possessive_eponym = eponyms > 0 && strong == 0;
     let mut score: f32 = if titled {
-        if strong + unknown + weak > 0 { 0.9 } else { 0.0 }
+        if strong + unknown + weak > 0 {
+            0.9
+        } else {
+            0.0
+        }
     } else if possessive_eponym {
         0.0
     } else if strong >= 2 || (strong == 1 && caret && uniform && weak + unknown >= 1) {
@@ -327,9 +359,36 @@ fn run(
 
 /// Street suffixes that make a capitalized run a street name.
 const STREET_WORDS: &[&str] = &[
-    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
-    "dr", "court", "ct", "place", "pl", "square", "terrace", "parkway", "circle", "way",
-    "highway", "hwy", "trail", "plaza", "crescent", "close", "gardens", "islands", "island",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "square",
+    "terrace",
+    "parkway",
+    "circle",
+    "way",
+    "highway",
+    "hwy",
+    "trail",
+    "plaza",
+    "crescent",
+    "close",
+    "gardens",
+    "islands",
+    "island",
 ];
 
 /// The run ends in a street word, or one follows it.
@@ -372,7 +431,10 @@ mod tests {
         assert_eq!(flagged("PID|1||123||SMITH^JOHN^A||19620314"), ["SMITH^JOHN^A"]);
         assert_eq!(flagged("Smith, John presented with"), ["Smith, John"]);
         assert_eq!(flagged("from Elizabeth Mitchell's Cautionary Tales"), ["Elizabeth Mitchell"]);
-        assert_eq!(flagged("They had 6: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer."), ["Kaylee", "Brandi", "Miguel", "Jennifer"]);
+        assert_eq!(
+            flagged("They had 6: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer."),
+            ["Kaylee", "Brandi", "Miguel", "Jennifer"]
+        );
     }
 
     #[test]

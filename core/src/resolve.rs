@@ -58,7 +58,14 @@ mod tests {
 
     #[test]
     fn higher_score_then_longer_then_earlier_then_first_detector() {
-        let mut v = vec![c(0, 0, 10, 0.5), c(1, 2, 8, 0.9), c(2, 20, 30, 0.6), c(3, 20, 25, 0.6), c(4, 40, 45, 0.7), c(5, 40, 45, 0.7)];
+        let mut v = vec![
+            c(0, 0, 10, 0.5),
+            c(1, 2, 8, 0.9),
+            c(2, 20, 30, 0.6),
+            c(3, 20, 25, 0.6),
+            c(4, 40, 45, 0.7),
+            c(5, 40, 45, 0.7),
+        ];
         resolve(&mut v);
         assert_eq!(v, vec![c(1, 2, 8, 0.9), c(2, 20, 30, 0.6), c(4, 40, 45, 0.7)]);
     }

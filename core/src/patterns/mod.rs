@@ -169,9 +169,7 @@ pub(crate) fn parse_file(source: &str, origin: &Path) -> Result<Vec<Detector>, E
         let line = line_of(source, spanned.span().start);
         let raw = spanned.into_inner();
         let id = raw.id.clone();
-        let detector = check(raw, origin).map_err(|e| {
-            e.with_path(origin).with_line(line).with_detector(id)
-        })?;
+        let detector = check(raw, origin).map_err(|e| e.with_path(origin).with_line(line).with_detector(id))?;
         out.push(detector);
     }
     Ok(out)
@@ -183,11 +181,8 @@ fn line_of(source: &str, offset: usize) -> u64 {
 }
 
 fn check(raw: RawDetector, origin: &Path) -> Result<Detector, Error> {
-    if raw.id.is_empty()
-        || !raw.id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
-        return Err(Error::pattern("id must be non-empty ASCII letters, digits, '-', '_' or '.'")
-            .with_field("id"));
+    if raw.id.is_empty() || !raw.id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
+        return Err(Error::pattern("id must be non-empty ASCII letters, digits, '-', '_' or '.'").with_field("id"));
     }
     let entity: Entity = raw
         .entity
@@ -210,8 +205,7 @@ fn check(raw: RawDetector, origin: &Path) -> Result<Detector, Error> {
         }
         (None | Some("words"), None, Some(words)) => {
             if words.iter().any(|w| w.trim().is_empty()) || words.is_empty() {
-                return Err(Error::pattern("words must be a non-empty list of non-empty strings")
-                    .with_field("words"));
+                return Err(Error::pattern("words must be a non-empty list of non-empty strings").with_field("words"));
             }
             DetectorKind::Words(words)
         }
@@ -222,8 +216,9 @@ fn check(raw: RawDetector, origin: &Path) -> Result<Detector, Error> {
             DetectorKind::Names
         }
         (Some(k), _, _) if !matches!(k, "regex" | "words" | "names") => {
-            return Err(Error::pattern(format!("unknown kind '{k}' (expected regex, words or names)"))
-                .with_field("kind"))
+            return Err(
+                Error::pattern(format!("unknown kind '{k}' (expected regex, words or names)")).with_field("kind")
+            )
         }
         _ => {
             return Err(Error::pattern(
@@ -244,14 +239,17 @@ fn check(raw: RawDetector, origin: &Path) -> Result<Detector, Error> {
     let context_boost = raw.context_boost.unwrap_or(DEFAULT_CONTEXT_BOOST);
     check_unit(context_boost, "context_boost")?;
     if raw.requires_context && raw.context.is_empty() && raw.fields.is_empty() {
-        return Err(Error::pattern("requires_context is set but context and fields are empty")
-            .with_field("requires_context"));
+        return Err(
+            Error::pattern("requires_context is set but context and fields are empty").with_field("requires_context")
+        );
     }
     let mut rules = Vec::with_capacity(raw.rules.len());
     for name in &raw.rules {
         rules.push(Rule::parse(name).ok_or_else(|| {
-            Error::pattern(format!("unknown rule '{name}' (known: log_timestamp, not_version, isolated, after_preposition)"))
-                .with_field("rules")
+            Error::pattern(format!(
+                "unknown rule '{name}' (known: log_timestamp, not_version, isolated, after_preposition)"
+            ))
+            .with_field("rules")
         })?);
     }
     Ok(Detector {
@@ -269,11 +267,7 @@ fn check(raw: RawDetector, origin: &Path) -> Result<Detector, Error> {
         fields: raw.fields.iter().map(|f| normalize_field(f)).collect(),
         rules,
         enabled: raw.enabled,
-        examples: Examples {
-            matches: raw.matches,
-            no_match: raw.no_match,
-            origin: Some(origin.to_path_buf()),
-        },
+        examples: Examples { matches: raw.matches, no_match: raw.no_match, origin: Some(origin.to_path_buf()) },
     })
 }
 
