@@ -487,6 +487,8 @@ fn stdin_is_scanned_with_dash_or_when_piped() {
     assert_eq!(located(&piped), located(&run));
     let clean = dir.run_stdin(&["scan", "-"], b"nothing here\n");
     assert_eq!(clean.code, 0);
+    let sarif = dir.run_stdin(&["scan", "-", "--format", "sarif"], input).json();
+    assert_valid_sarif(&sarif);
 }
 
 #[test]
