@@ -323,6 +323,10 @@ fn previous_word<'h>(hay: &'h [u8], start: usize, seps: &[u8]) -> &'h [u8] {
 }
 
 fn after_version_word(hay: &[u8], start: usize) -> bool {
+    // `Chrome/120.0.0.0`, `nginx/1.25.3.1`: a product's version.
+    if start >= 2 && hay[start - 1] == b'/' && hay[start - 2].is_ascii_alphabetic() {
+        return true;
+    }
     let word = previous_word(hay, start, b" =:-_/");
     VERSION_WORDS.iter().any(|v| v.as_bytes().eq_ignore_ascii_case(word))
 }
@@ -360,6 +364,8 @@ mod tests {
         assert!(after_version_word(b"version 10.1.2.3", 8));
         assert!(after_version_word(b"v1.2.3.4", 1));
         assert!(!after_version_word(b"host 10.1.2.3", 5));
+        assert!(after_version_word(b"Chrome/120.0.0.0", 7));
+        assert!(!after_version_word(b"http://10.0.0.1/", 7));
         assert!(is_isolated(b"call 617-555-0123 now", 5, 17));
         assert!(!is_isolated(b"id 1.617-555-0123", 5, 17));
         assert!(is_isolated(b"DOB:1990-01-01", 4, 14));

@@ -417,12 +417,23 @@ impl Engine {
                 }
                 let regex = inner.labelled.regex_of[det as usize];
                 let (lo, hi) = inner.context.value_region(hay, k.end);
-                let Some((s, e)) = inner.labelled.find_in(regex, hay, lo, hi) else {
+                let Some((mut s, mut e)) = inner.labelled.find_in(regex, hay, lo, hi) else {
                     continue;
                 };
-                if close_to_label(hay, k.end, s) && !searched.contains(&(det, s)) {
-                    searched.push((det, s));
-                    self.consider(hay, det, s, e, 0.0, field, keywords, cands);
+                if !close_to_label(hay, k.end, s) {
+                    continue;
+                }
+                // The value, and further values listed right after it
+                // (`domains: a.com, b.org`), at most four.
+                for _ in 0..4 {
+                    if !searched.contains(&(det, s)) {
+                        searched.push((det, s));
+                        self.consider(hay, det, s, e, 0.0, field, keywords, cands);
+                    }
+                    match inner.labelled.find_in(regex, hay, e, hi) {
+                        Some((s2, e2)) if hay[e..s2].iter().all(|b| b" ,;/&|".contains(b)) => (s, e) = (s2, e2),
+                        _ => break,
+                    }
                 }
             }
         }

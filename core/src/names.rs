@@ -17,7 +17,7 @@
 //! never a name unless a title precedes it. The table of scores is in the
 //! README ("Scoring").
 
-use crate::patterns::words::{COMMON, EPONYM, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
+use crate::patterns::words::{COMMON, EPONYM, EPONYM_COMMON, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
 use crate::patterns::WordLists;
 
 /// How a token is capitalized.
@@ -153,7 +153,7 @@ fn starts_upper(word: &[u8]) -> bool {
 }
 
 /// Looks up a token's flags (ASCII tokens only; the lists are ASCII).
-fn flags(words: &WordLists, hay: &[u8], t: &Token) -> u8 {
+fn flags(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     let word = &hay[t.start..t.end];
     if word.len() > 24 || !word.is_ascii() {
         return 0;
@@ -175,7 +175,7 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
     let mut i = 0;
     while i < tokens.len() {
         let t = tokens[i];
-        let is_title = |f: u8| f & TITLE != 0;
+        let is_title = |f: u16| f & TITLE != 0;
         if t.shape == Shape::Lower {
             // A lower-case title (`ms.`, `dr`) may still open a name.
             if tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space)) {
@@ -215,7 +215,7 @@ fn run(
     // Collect the run: capitalized tokens (or particles between them) joined
     // by name separators, at most five tokens.
     let mut idx: [usize; 6] = [0; 6];
-    let mut flg: [u8; 6] = [0; 6];
+    let mut flg: [u16; 6] = [0; 6];
     let mut n = 0;
     let mut j = first;
     while j < tokens.len() && n < 5 {
@@ -266,7 +266,7 @@ fn run(
     {
         hi -= 1;
     }
-    let not_name = |f: u8| f & PLACE != 0 || f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0;
+    let not_name = |f: u16| f & PLACE != 0 || f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0;
     while hi > lo && not_name(flg[lo]) {
         lo += 1;
     }
@@ -289,6 +289,10 @@ fn run(
     }
     // Tokens trimmed off the end get their own chance as the next run.
     let next = next.min(idx[hi - 1] + 1);
+    // An eponym, not a person: `Murphy's sign`, `Wilson disease`.
+    if !titled && (lo..hi).any(|k| flg[k] & (EPONYM | EPONYM_COMMON) != 0) && head_noun_follows(hay, tokens[idx[hi - 1]].end) {
+        return Some(next);
+    }
     // A street, not a person: `74 Kate Edger Place`, `Whittaker Street`.
     if !titled && (street_follows(hay, tokens, idx[hi - 1]) || number_precedes(hay, tokens[idx[lo]].start)) {
         return Some(next);
@@ -401,6 +405,31 @@ fn street_follows(hay: &[u8], tokens: &[Token], last: usize) -> bool {
         || tokens.get(last + 1).is_some_and(|t| matches!(t.sep, Sep::Space | Sep::Period) && is_street(t))
 }
 
+/// Clinical nouns an eponym names (`Murphy's sign`, `Bell palsy`).
+const HEAD_NOUNS: &[&str] = &[
+    "sign", "signs", "disease", "syndrome", "palsy", "test", "maneuver", "manoeuvre", "stage", "staging",
+    "score", "scale", "criteria", "classification", "fracture", "reflex", "phenomenon", "triad", "law",
+    "procedure", "operation", "incision", "catheter", "tube", "node", "nodes", "cyst", "ulcer", "tumor",
+    "tumour", "disorder", "anomaly", "type", "grade", "position", "point", "space", "duct", "gland", "body",
+    "bodies", "cells", "hernia", "neuroma", "contracture", "deformity", "esophagus", "repair", "method",
+    "formula", "solution", "stain", "rule", "rules", "ratio", "index", "line", "lines", "area", "zone",
+];
+
+/// After `end`: optional `'s`, then one of [`HEAD_NOUNS`].
+fn head_noun_follows(hay: &[u8], end: usize) -> bool {
+    let mut i = end;
+    if hay[i..].starts_with(b"'s") {
+        i += 2;
+    }
+    if i >= hay.len() || !matches!(hay[i], b' ' | b'-') {
+        return false;
+    }
+    i += 1;
+    let word_end = hay[i..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(hay.len(), |p| i + p);
+    let word = &hay[i..word_end];
+    HEAD_NOUNS.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(word))
+}
+
 /// A house number right before the run (`1755 Nelson Mandela Drive`).
 fn number_precedes(hay: &[u8], start: usize) -> bool {
     start >= 2 && hay[start - 1] == b' ' && hay[start - 2].is_ascii_digit()
@@ -446,5 +475,8 @@ mod tests {
         assert!(flagged("The restaurant is at 1755 Nelson Mandela Drive").is_empty());
         assert!(flagged("I now live in Whittaker Street").is_empty());
         assert!(flagged("address: Ottawa, Canada").is_empty());
+        assert!(flagged("positive Murphy's sign, no Wilson disease").is_empty());
+        assert!(flagged("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)").is_empty());
+        assert_eq!(flagged("Mrs. Murphy called"), ["Murphy"]);
     }
 }

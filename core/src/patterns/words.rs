@@ -9,24 +9,26 @@ use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// The token is a known given name.
-pub(crate) const FIRST: u8 = 1;
+pub(crate) const FIRST: u16 = 1;
 /// The token is a known surname.
-pub(crate) const LAST: u8 = 2;
+pub(crate) const LAST: u16 = 2;
 /// The token is a common English word (needs stronger evidence to be a name).
-pub(crate) const COMMON: u8 = 4;
+pub(crate) const COMMON: u16 = 4;
 /// The token is a medical eponym (Foley, Parkinson…).
-pub(crate) const EPONYM: u8 = 8;
+pub(crate) const EPONYM: u16 = 8;
 /// The token is an honorific that precedes a name (Mr, Dr…).
-pub(crate) const TITLE: u8 = 16;
+pub(crate) const TITLE: u16 = 16;
 /// The token is a suffix that may follow a name (Jr, MD…).
-pub(crate) const SUFFIX: u8 = 32;
+pub(crate) const SUFFIX: u16 = 32;
 /// The token is a surname particle (van, de…).
-pub(crate) const PARTICLE: u8 = 64;
+pub(crate) const PARTICLE: u16 = 64;
 /// The token is a place, weekday or holiday (France, Monday, Christmas).
-pub(crate) const PLACE: u8 = 128;
+pub(crate) const PLACE: u16 = 128;
+/// A common surname that is also an eponym (Murphy, Wilson, Bell): dropped as a name when a clinical head noun or `'s` + head noun follows.
+pub(crate) const EPONYM_COMMON: u16 = 256;
 
 /// Word lists as `(flag, embedded text)`.
-const LISTS: &[(u8, &str)] = &[
+const LISTS: &[(u16, &str)] = &[
     (FIRST, include_str!("../../../patterns/names/first.txt")),
     (LAST, include_str!("../../../patterns/names/last.txt")),
     (COMMON, include_str!("../../../patterns/names/common_words.txt")),
@@ -35,12 +37,18 @@ const LISTS: &[(u8, &str)] = &[
     (SUFFIX, include_str!("../../../patterns/names/suffixes.txt")),
     (PARTICLE, include_str!("../../../patterns/names/particles.txt")),
     (PLACE, include_str!("../../../patterns/names/places.txt")),
+    // Software names and lab abbreviations that are also on a name list
+    // (`Intel Mac OS X`, `Na 138`): never a name on their own.
+    (COMMON, include_str!("../../../patterns/names/not_names.txt")),
+    // Eponyms whose surname is too common to exclude everywhere: an eponym
+    // only when a clinical head noun or `'s` follows (`Murphy's sign`).
+    (EPONYM_COMMON, include_str!("../../../patterns/names/eponyms_common_surnames.txt")),
 ];
 
 /// Flags per lower-case word.
 #[derive(Debug, Default)]
 pub(crate) struct WordLists {
-    map: FxHashMap<&'static str, u8>,
+    map: FxHashMap<&'static str, u16>,
 }
 
 /// The embedded lists, built on first use and shared by every engine.
@@ -66,7 +74,7 @@ impl WordLists {
 
     /// Flags of an already lower-cased word (0 when on no list).
     #[inline]
-    pub(crate) fn flags(&self, lower: &str) -> u8 {
+    pub(crate) fn flags(&self, lower: &str) -> u16 {
         self.map.get(lower).copied().unwrap_or(0)
     }
 }
