@@ -213,6 +213,8 @@ struct Scratch {
     keywords: Vec<Keyword>,
     /// (regex, label end) pairs already searched in this block.
     searched: Vec<(u32, usize)>,
+    /// Overlap resolution's byte bitmap.
+    claimed: Vec<u64>,
 }
 
 /// One block of a streamed scan, handed to the callback of
@@ -358,7 +360,7 @@ impl Engine {
         let inner = &*self.inner;
         SCRATCH.with(|scratch| {
             let mut guard = scratch.borrow_mut();
-            let Scratch { hits, cands, tokens, names: name_hits, keywords, searched } = &mut *guard;
+            let Scratch { hits, cands, tokens, names: name_hits, keywords, searched, claimed } = &mut *guard;
             hits.clear();
             cands.clear();
             inner.context.scan(hay, keywords);
@@ -384,7 +386,7 @@ impl Engine {
                     self.consider(hay, det, h.start, h.end, h.score - base, field, keywords, cands);
                 }
             }
-            resolve(cands);
+            resolve(cands, claimed);
             out.reserve(cands.len());
             for c in cands.iter() {
                 let (start, end) = snap_to_chars(hay, c.start, c.end);

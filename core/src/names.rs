@@ -54,7 +54,12 @@ pub(crate) struct Token {
     sep: Sep,
     /// The token starts a sentence or line.
     initial_position: bool,
+    /// Word-list flags, looked up once while tokenizing for capitalized
+    /// tokens; [`NOT_LOOKED_UP`] for lower-case ones (looked up on demand).
+    flags: u16,
 }
+
+const NOT_LOOKED_UP: u16 = u16::MAX;
 
 /// A name candidate: span and base score.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -77,7 +82,7 @@ const MAX_LOWER_KEPT: usize = 9;
 /// hyphens). Non-ASCII bytes count as letters, so `Horvatinčić` is one token.
 /// Long lower-case words are dropped (the next token's separator becomes
 /// [`Sep::Break`]), which keeps prose and logs cheap.
-fn tokenize(hay: &[u8], out: &mut Vec<Token>) {
+fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
     out.clear();
     let mut i = 0;
     let n = hay.len();
@@ -138,7 +143,11 @@ fn tokenize(hay: &[u8], out: &mut Vec<Token>) {
             let before = hay[..start].iter().rev().find(|b| !matches!(b, b' ' | b'\t' | b'"' | b'(' | b'\''));
             matches!(before, None | Some(b'.' | b'!' | b'?' | b'\n' | b'\r' | b':' | b'>' | b'-' | b'*'))
         };
-        out.push(Token { start, end, shape, sep, initial_position });
+        let mut token = Token { start, end, shape, sep, initial_position, flags: NOT_LOOKED_UP };
+        if shape != Shape::Lower {
+            token.flags = lookup(words, hay, &token);
+        }
+        out.push(token);
         last_end = end;
         have_last = true;
     }
@@ -152,8 +161,16 @@ fn starts_upper(word: &[u8]) -> bool {
     text.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// Looks up a token's flags (ASCII tokens only; the lists are ASCII).
+/// A token's flags: cached for capitalized tokens, looked up for others.
 fn flags(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
+    if t.flags != NOT_LOOKED_UP {
+        return t.flags;
+    }
+    lookup(words, hay, t)
+}
+
+/// Looks up a token's flags (ASCII tokens only; the lists are ASCII).
+fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     let word = &hay[t.start..t.end];
     if word.len() > 24 || !word.is_ascii() {
         return 0;
@@ -171,7 +188,7 @@ fn flags(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
 
 /// Finds name candidates in `hay`. `tokens` is a scratch buffer.
 pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: &mut Vec<NameHit>) {
-    tokenize(hay, tokens);
+    tokenize(words, hay, tokens);
     let mut i = 0;
     while i < tokens.len() {
         let t = tokens[i];

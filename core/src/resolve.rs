@@ -22,7 +22,11 @@ pub(crate) struct Candidate {
 }
 
 /// Resolves overlaps in place; the survivors end up sorted by start.
-pub(crate) fn resolve(cands: &mut Vec<Candidate>) {
+///
+/// `claimed` is scratch space (one bit per byte of the block, reused across
+/// calls): checking and marking a span costs its length in bits, so the
+/// whole pass is linear in the total span length, however dense the PHI.
+pub(crate) fn resolve(cands: &mut Vec<Candidate>, claimed: &mut Vec<u64>) {
     if cands.len() < 2 {
         return;
     }
@@ -34,18 +38,21 @@ pub(crate) fn resolve(cands: &mut Vec<Candidate>) {
             .then(a.start.cmp(&b.start))
             .then(a.det.cmp(&b.det))
     });
-    // `kept` stays sorted by start; spans in it never overlap, so one binary
-    // search finds the only two neighbours a new span could touch.
-    let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
-    for c in cands.drain(..) {
-        let at = kept.partition_point(|k| k.start < c.start);
-        let clashes_left = at > 0 && kept[at - 1].end > c.start;
-        let clashes_right = at < kept.len() && kept[at].start < c.end;
-        if !clashes_left && !clashes_right {
-            kept.insert(at, c);
+    let lo = cands.iter().map(|c| c.start).min().unwrap_or(0);
+    let hi = cands.iter().map(|c| c.end).max().unwrap_or(0);
+    claimed.clear();
+    claimed.resize((hi - lo).div_ceil(64), 0);
+    cands.retain(|c| {
+        let (s, e) = (c.start - lo, c.end - lo);
+        if (s..e).any(|i| claimed[i / 64] & (1 << (i % 64)) != 0) {
+            return false;
         }
-    }
-    *cands = kept;
+        for i in s..e {
+            claimed[i / 64] |= 1 << (i % 64);
+        }
+        true
+    });
+    cands.sort_by_key(|c| c.start);
 }
 
 #[cfg(test)]
@@ -66,14 +73,14 @@ mod tests {
             c(4, 40, 45, 0.7),
             c(5, 40, 45, 0.7),
         ];
-        resolve(&mut v);
+        resolve(&mut v, &mut Vec::new());
         assert_eq!(v, vec![c(1, 2, 8, 0.9), c(2, 20, 30, 0.6), c(4, 40, 45, 0.7)]);
     }
 
     #[test]
     fn adjacent_spans_both_survive() {
         let mut v = vec![c(0, 0, 5, 0.5), c(1, 5, 9, 0.5)];
-        resolve(&mut v);
+        resolve(&mut v, &mut Vec::new());
         assert_eq!(v.len(), 2);
     }
 }
