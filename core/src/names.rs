@@ -52,8 +52,6 @@ pub(crate) struct Token {
     end: usize,
     shape: Shape,
     sep: Sep,
-    /// The token starts a sentence or line.
-    initial_position: bool,
     /// Word-list flags, looked up once while tokenizing for capitalized
     /// tokens; [`NOT_LOOKED_UP`] for lower-case ones (looked up on demand).
     flags: u16,
@@ -80,16 +78,38 @@ const MAX_LOWER_KEPT: usize = 9;
 
 /// Splits `hay` into word tokens (letters, plus inner apostrophes and
 /// hyphens). Non-ASCII bytes count as letters, so `Horvatinčić` is one token.
-/// Long lower-case words are dropped (the next token's separator becomes
-/// [`Sep::Break`]), which keeps prose and logs cheap.
+///
+/// Lower-case words matter only as a title before a capitalized word or a
+/// particle right after one, so outside those spots the tokenizer jumps,
+/// eight bytes at a time, to the next upper-case or non-ASCII byte: prose
+/// and logs are mostly lower-case. A dropped word leaves letters in the gap
+/// between two kept tokens, so their separator is [`Sep::Break`].
 fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
     out.clear();
     let mut i = 0;
     let n = hay.len();
     let mut last_end = 0;
     let mut have_last = false;
-    let mut skipped = false;
     while i < n {
+        let after_name = have_last && i - last_end <= 2 && out.last().is_some_and(|t| t.shape != Shape::Lower);
+        if !after_name {
+            let next = next_upper_or_high(hay, i);
+            if next >= n {
+                break;
+            }
+            // Back to the start of that word (`McDonald`, `iPhone`).
+            let mut ws = next;
+            while ws > i && is_letter(hay[ws - 1]) {
+                ws -= 1;
+            }
+            if let Some(title) = title_before(hay, ws).filter(|t| !have_last || t.0 >= last_end) {
+                let gap = if have_last { &hay[last_end..title.0] } else { &[][..] };
+                out.push(Token { start: title.0, end: title.1, shape: Shape::Lower, sep: sep_of(gap), flags: NOT_LOOKED_UP });
+                last_end = title.1;
+                have_last = true;
+            }
+            i = ws;
+        }
         if !is_letter(hay[i]) {
             i += 1;
             continue;
@@ -109,9 +129,23 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
         let end = i;
         let word = &hay[start..end];
         let first = word[0];
-        if first.is_ascii_lowercase() && end - start > MAX_LOWER_KEPT {
-            skipped = true;
-            continue;
+        if first.is_ascii_lowercase() {
+            // A lower-case word matters only as a title right before a
+            // capitalized word (`ms. Wijtze`) or a particle right after one
+            // (`Charles van Beers`); every other one just breaks runs.
+            let title_spot = {
+                let mut j = end;
+                if hay.get(j) == Some(&b'.') {
+                    j += 1;
+                }
+                hay.get(j) == Some(&b' ') && hay.get(j + 1).is_some_and(|&b| b.is_ascii_uppercase() || b >= 0x80)
+            };
+            let particle_spot = have_last
+                && &hay[last_end..start] == b" "
+                && out.last().is_some_and(|t: &Token| t.shape != Shape::Lower);
+            if end - start > MAX_LOWER_KEPT || !(title_spot || particle_spot) {
+                continue;
+            }
         }
         let shape = if first.is_ascii_uppercase() || (first >= 0x80 && starts_upper(word)) {
             if word.len() >= 2
@@ -127,23 +161,8 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
             Shape::Lower
         };
         let gap = if have_last { &hay[last_end..start] } else { &[][..] };
-        let sep = if skipped {
-            Sep::Break
-        } else {
-            match gap {
-                b" " | b"\t" => Sep::Space,
-                b"^" => Sep::Caret,
-                b", " | b"," => Sep::Comma,
-                b". " | b"." => Sep::Period,
-                _ => Sep::Break,
-            }
-        };
-        skipped = false;
-        let initial_position = {
-            let before = hay[..start].iter().rev().find(|b| !matches!(b, b' ' | b'\t' | b'"' | b'(' | b'\''));
-            matches!(before, None | Some(b'.' | b'!' | b'?' | b'\n' | b'\r' | b':' | b'>' | b'-' | b'*'))
-        };
-        let mut token = Token { start, end, shape, sep, initial_position, flags: NOT_LOOKED_UP };
+        let sep = sep_of(gap);
+        let mut token = Token { start, end, shape, sep, flags: NOT_LOOKED_UP };
         if shape != Shape::Lower {
             token.flags = lookup(words, hay, &token);
         }
@@ -151,6 +170,62 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
         last_end = end;
         have_last = true;
     }
+}
+
+fn sep_of(gap: &[u8]) -> Sep {
+    match gap {
+        b" " | b"\t" => Sep::Space,
+        b"^" => Sep::Caret,
+        b", " | b"," => Sep::Comma,
+        b". " | b"." => Sep::Period,
+        _ => Sep::Break,
+    }
+}
+
+/// A short lower-case word right before `ws`, as in `ms. Wijtze` or
+/// `dr Kent`: a possible title.
+fn title_before(hay: &[u8], ws: usize) -> Option<(usize, usize)> {
+    let mut j = ws;
+    if j == 0 || hay[j - 1] != b' ' {
+        return None;
+    }
+    j -= 1;
+    if j > 0 && hay[j - 1] == b'.' {
+        j -= 1;
+    }
+    let end = j;
+    while j > 0 && hay[j - 1].is_ascii_lowercase() && end - j <= MAX_LOWER_KEPT {
+        j -= 1;
+    }
+    let bounded = j == 0 || !is_letter(hay[j - 1]);
+    (end > j && end - j <= MAX_LOWER_KEPT && bounded).then_some((j, end))
+}
+
+/// The first byte at or after `from` that is an ASCII capital or non-ASCII
+/// (a UTF-8 letter may be upper-case), or `hay.len()`. Eight bytes per step.
+fn next_upper_or_high(hay: &[u8], from: usize) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= hay.len() {
+        let w = u64::from_le_bytes(hay[i..i + 8].try_into().expect("eight bytes"));
+        let low7 = w & !HIGH;
+        // For a byte b < 0x80: b + 0x3f has its top bit set iff b >= b'A',
+        // and b + 0x25 iff b > b'Z'; no carry crosses bytes.
+        let ge_a = low7.wrapping_add(0x3f3f_3f3f_3f3f_3f3f) & HIGH;
+        let gt_z = low7.wrapping_add(0x2525_2525_2525_2525) & HIGH;
+        let hits = (w & HIGH) | (ge_a & !gt_z);
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    hay[i..].iter().position(|&b| b.is_ascii_uppercase() || b >= 0x80).map_or(hay.len(), |p| i + p)
+}
+
+/// The word at `start` begins a sentence or line.
+fn initial_position(hay: &[u8], start: usize) -> bool {
+    let before = hay[..start].iter().rev().find(|b| !matches!(b, b' ' | b'\t' | b'"' | b'(' | b'\''));
+    matches!(before, None | Some(b'.' | b'!' | b'?' | b'\n' | b'\r' | b':' | b'>' | b'-' | b'*'))
 }
 
 fn starts_upper(word: &[u8]) -> bool {
@@ -368,7 +443,7 @@ fn run(
             // In ALL-CAPS text capitalization says nothing.
             score -= 0.15;
         }
-        if len == 1 && tokens[idx[lo]].initial_position && flg[lo] & COMMON != 0 {
+        if len == 1 && initial_position(hay, tokens[idx[lo]].start) && flg[lo] & COMMON != 0 {
             score -= 0.2;
         }
     }
@@ -465,6 +540,24 @@ mod tests {
 
     fn flagged(text: &str) -> Vec<String> {
         names(text).into_iter().filter(|(_, s)| *s >= 0.5).map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn skipping_finds_every_capital() {
+        let text = b"abcdefghijklmnopqrstuvwxyz Zebra \xc3\xa9t\xc3\xa9 0123456789ABC";
+        let mut at = 0;
+        let mut found = Vec::new();
+        while at < text.len() {
+            at = next_upper_or_high(text, at);
+            if at < text.len() {
+                found.push(at);
+                at += 1;
+            }
+        }
+        let expected: Vec<usize> = (0..text.len()).filter(|&i| text[i].is_ascii_uppercase() || text[i] >= 0x80).collect();
+        assert_eq!(found, expected);
+        assert_eq!(title_before(b"with ms. Wijtze", 9), Some((5, 7)));
+        assert_eq!(title_before(b"with Wijtze", 5), Some((0, 4)));
     }
 
     #[test]
