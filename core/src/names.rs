@@ -381,6 +381,10 @@ fn run(
     }
     // Tokens trimmed off the end get their own chance as the next run.
     let next = next.min(idx[hi - 1] + 1);
+    // A date, not a person: `Jan 15`, `June 3rd`, `April 2024`.
+    if hi - lo == 1 && is_month(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]) && digit_follows(hay, tokens[idx[lo]].end) {
+        return Some(next);
+    }
     // An eponym, not a person: `Murphy's sign`, `Wilson disease`.
     if !titled && (lo..hi).any(|k| flg[k] & (EPONYM | EPONYM_COMMON) != 0) && head_noun_follows(hay, tokens[idx[hi - 1]].end) {
         return Some(next);
@@ -497,6 +501,21 @@ fn street_follows(hay: &[u8], tokens: &[Token], last: usize) -> bool {
         || tokens.get(last + 1).is_some_and(|t| matches!(t.sep, Sep::Space | Sep::Period) && is_street(t))
 }
 
+/// Month names and abbreviations that are also given names (Jan, April, June…).
+fn is_month(word: &[u8]) -> bool {
+    const MONTHS: &[&str] = &[
+        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+    ];
+    MONTHS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// `end` is followed by a space or `-` and a digit.
+fn digit_follows(hay: &[u8], end: usize) -> bool {
+    matches!(hay.get(end), Some(b' ' | b'-' | b'.')) && hay.get(end + 1).is_some_and(u8::is_ascii_digit)
+        || hay.get(end) == Some(&b'.') && hay.get(end + 1) == Some(&b' ') && hay.get(end + 2).is_some_and(u8::is_ascii_digit)
+}
+
 /// Clinical nouns an eponym names (`Murphy's sign`, `Bell palsy`).
 const HEAD_NOUNS: &[&str] = &[
     "sign", "signs", "disease", "syndrome", "palsy", "test", "maneuver", "manoeuvre", "stage", "staging",
@@ -588,5 +607,7 @@ mod tests {
         assert!(flagged("positive Murphy's sign, no Wilson disease").is_empty());
         assert!(flagged("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)").is_empty());
         assert_eq!(flagged("Mrs. Murphy called"), ["Murphy"]);
+        assert!(flagged("Jan 15 00:41:13 web-01 cron[1]: ok").is_empty());
+        assert_eq!(flagged("Jan Kowalski 15"), ["Jan Kowalski"]);
     }
 }
