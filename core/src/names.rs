@@ -257,8 +257,7 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
         buf[n] = b.to_ascii_lowercase();
         n += 1;
     }
-    // ASCII bytes are valid UTF-8.
-    std::str::from_utf8(&buf[..n]).map(|w| words.flags(w)).unwrap_or(0)
+    words.flags(&buf[..n])
 }
 
 /// Finds name candidates in `hay`. `tokens` is a scratch buffer.

@@ -48,7 +48,7 @@ const LISTS: &[(u16, &str)] = &[
 /// Flags per lower-case word.
 #[derive(Debug, Default)]
 pub(crate) struct WordLists {
-    map: FxHashMap<&'static str, u16>,
+    map: FxHashMap<&'static [u8], u16>,
 }
 
 /// The embedded lists, built on first use and shared by every engine.
@@ -64,7 +64,7 @@ impl WordLists {
                 for word in text.lines() {
                     let word = word.trim();
                     if !word.is_empty() && !word.starts_with('#') {
-                        *map.entry(word).or_insert(0) |= flag;
+                        *map.entry(word.as_bytes()).or_insert(0) |= flag;
                     }
                 }
             }
@@ -74,7 +74,7 @@ impl WordLists {
 
     /// Flags of an already lower-cased word (0 when on no list).
     #[inline]
-    pub(crate) fn flags(&self, lower: &str) -> u16 {
+    pub(crate) fn flags(&self, lower: &[u8]) -> u16 {
         self.map.get(lower).copied().unwrap_or(0)
     }
 }
