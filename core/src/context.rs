@@ -1,20 +1,20 @@
 //! Context scoring: hotwords near a candidate, field names, and the named
 //! rules that recognise event timestamps and version strings.
 //!
-//! Context is looked up per candidate, not per input byte: one Aho-Corasick
-//! automaton holds every hotword of every detector, and it runs only over the
-//! small window around each candidate. Candidates are rare next to input
-//! bytes, so context costs little however many detectors carry hotwords.
+//! Hotwords are found in the same pass as the shapes: [`Context::pattern`]
+//! is one more pattern of the shape matcher (whole words, case-insensitive,
+//! longest first), so a block's labels come out of the one automaton run,
+//! sorted by position. Evidence for a candidate is then a binary search in
+//! that list, whatever the number of detectors that carry hotwords.
 //!
 //! The window before a candidate is the current line, back to
 //! [`Context::window`] bytes; when the line holds nothing but punctuation
 //! before the candidate (a value under its label), the previous line counts
 //! too. The window after is half as long and never leaves the line.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use rustc_hash::FxHashMap;
 
 use crate::error::Error;
-use crate::matcher::is_word_bounded;
 use crate::patterns::{Detector, Rule};
 
 /// Keys whose values are event times, not patient dates.
@@ -58,10 +58,13 @@ enum Polarity {
     Negative,
 }
 
-/// The hotword automaton and window settings.
+/// The hotwords and window settings.
 #[derive(Debug)]
 pub(crate) struct Context {
-    ac: Option<AhoCorasick>,
+    /// See [`Context::pattern`].
+    pattern: Option<String>,
+    /// Lower-case hotword → index into `owners`.
+    index: FxHashMap<Vec<u8>, u32>,
     /// For each hotword, the detectors it speaks for and how.
     owners: Vec<Vec<(u32, Polarity)>>,
     /// Bytes before a candidate that are searched for hotwords.
@@ -90,33 +93,24 @@ impl Context {
                 }
             }
         }
-        let ac = if words.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&words)
-                    .map_err(|e| Error::pattern(format!("context words do not compile: {e}")))?,
-            )
-        };
-        Ok(Context { ac, owners, window })
+        let mut index = FxHashMap::default();
+        for (i, w) in words.iter().enumerate() {
+            index.insert(w.as_bytes().to_vec(), i as u32);
+        }
+        Ok(Context { pattern: keyword_pattern(&words), index, owners, window })
     }
 
-    /// Finds the whole-word hotwords in `hay` (leftmost-longest, so sorted
-    /// by start), into
-    /// `out` (cleared). One pass over the block serves all candidates.
-    pub(crate) fn scan(&self, hay: &[u8], out: &mut Vec<Keyword>) {
-        out.clear();
-        let Some(ac) = &self.ac else { return };
-        // Leftmost-longest: `member id` is one hotword, not `member` + `id`.
-        for m in ac.find_iter(hay) {
-            if is_word_bounded(hay, m.start(), m.end()) {
-                out.push(Keyword { start: m.start(), end: m.end(), word: m.pattern().as_u32() });
-            }
-        }
+    /// The regex that finds every hotword as a whole word, case-insensitive:
+    /// the engine runs it as one more pattern of the shape matcher, so
+    /// finding labels costs no pass of its own. `None` without hotwords.
+    pub(crate) fn pattern(&self) -> Option<&str> {
+        self.pattern.as_deref()
+    }
+
+    /// The hotword matched at `start..end`, if it is one.
+    pub(crate) fn keyword(&self, hay: &[u8], start: usize, end: usize) -> Option<Keyword> {
+        let lower: Vec<u8> = hay[start..end].iter().map(u8::to_ascii_lowercase).collect();
+        self.index.get(&lower).map(|&word| Keyword { start, end, word })
     }
 
     /// The detectors a hotword speaks for, and how.
@@ -190,6 +184,26 @@ pub(crate) struct Keyword {
 pub(crate) fn close_to_label(hay: &[u8], label_end: usize, value_start: usize) -> bool {
     let gap = &hay[label_end..value_start];
     gap.split(|b| !b.is_ascii_alphabetic()).filter(|w| !w.is_empty()).count() <= 2
+}
+
+/// `\b(?:longest|…|short)\b` with a boundary only where the word's own
+/// edge is a word character (`mr#` and `f:` end in punctuation).
+fn keyword_pattern(words: &[&str]) -> Option<String> {
+    if words.is_empty() {
+        return None;
+    }
+    let mut sorted: Vec<&str> = words.to_vec();
+    sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    let word_char = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let alternatives: Vec<String> = sorted
+        .iter()
+        .map(|w| {
+            let lead = if word_char(w.chars().next()) { "\\b" } else { "" };
+            let tail = if word_char(w.chars().last()) { "\\b" } else { "" };
+            format!("{lead}{}{tail}", regex_syntax::escape(w))
+        })
+        .collect();
+    Some(format!("(?i:{})", alternatives.join("|")))
 }
 
 fn line_start(hay: &[u8], pos: usize) -> usize {

@@ -255,10 +255,10 @@ impl Engine {
                 }
             }
         }
-        let shapes = Shapes::new(&regexes)?;
+        let context = Context::new(&detectors, window)?;
+        let shapes = Shapes::new(&regexes, context.pattern())?;
         let labelled = Labelled::new(detectors.len(), &labelled)?;
         let words = Words::new(&words)?;
-        let context = Context::new(&detectors, window)?;
         let word_lists = WordLists::embedded();
         Ok(Engine {
             inner: Arc::new(Inner { detectors, shapes, labelled, words, context, names, word_lists, min_score }),
@@ -363,10 +363,15 @@ impl Engine {
             let Scratch { hits, cands, tokens, names: name_hits, keywords, searched, claimed } = &mut *guard;
             hits.clear();
             cands.clear();
-            inner.context.scan(hay, keywords);
-            let keywords = &keywords[..];
+            keywords.clear();
             inner.shapes.find(hay, hits);
-            for h in hits.iter() {
+            let keyword_slot = inner.shapes.keyword_slot;
+            for h in hits.iter().filter(|h| Some(h.slot) == keyword_slot) {
+                keywords.extend(inner.context.keyword(hay, h.start, h.end));
+            }
+            keywords.sort_by_key(|k| (k.start, k.end));
+            let keywords = &keywords[..];
+            for h in hits.iter().filter(|h| Some(h.slot) != keyword_slot) {
                 for &det in &inner.shapes.owners[h.slot as usize] {
                     self.consider(hay, det, h.start, h.end, 0.0, field, keywords, cands);
                 }

@@ -65,14 +65,17 @@ pub(crate) struct Shapes {
     all: Option<Regex>,
     /// For each pattern slot, the detectors that use it.
     pub(crate) owners: Vec<Vec<u32>>,
+    /// The slot of the hotword pattern, if any (it has no owners).
+    pub(crate) keyword_slot: Option<u32>,
     /// For each slot, the capture indexes of its `value…` groups; the first
     /// that took part in the match is the reported span.
     value_groups: Vec<Vec<usize>>,
 }
 
 impl Shapes {
-    /// Compiles `patterns` (detector index, regex) into one matcher.
-    pub(crate) fn new(patterns: &[(u32, &str)]) -> Result<Shapes, Error> {
+    /// Compiles `patterns` (detector index, regex) into one matcher, plus
+    /// the hotword pattern as the last (lowest-priority) slot.
+    pub(crate) fn new(patterns: &[(u32, &str)], keywords: Option<&str>) -> Result<Shapes, Error> {
         let mut slots: Vec<&str> = Vec::new();
         let mut owners: Vec<Vec<u32>> = Vec::new();
         for &(det, re) in patterns {
@@ -84,8 +87,13 @@ impl Shapes {
                 }
             }
         }
+        let keyword_slot = keywords.map(|k| {
+            slots.push(k);
+            owners.push(Vec::new());
+            (slots.len() - 1) as u32
+        });
         if slots.is_empty() {
-            return Ok(Shapes { leftmost: None, all: None, owners, value_groups: Vec::new() });
+            return Ok(Shapes { leftmost: None, all: None, owners, keyword_slot, value_groups: Vec::new() });
         }
         let build = |kind: MatchKind| {
             Regex::builder()
@@ -114,7 +122,7 @@ impl Shapes {
                     .collect()
             })
             .collect();
-        Ok(Shapes { leftmost: Some(leftmost), all: Some(all), owners, value_groups })
+        Ok(Shapes { leftmost: Some(leftmost), all: Some(all), owners, keyword_slot, value_groups })
     }
 
     /// Appends every hit in `hay` to `out`, including hits of other patterns
@@ -127,9 +135,12 @@ impl Shapes {
         let mut set = PatternSet::new(self.owners.len());
         let mut caps = leftmost.create_captures();
         let mut input = Input::new(hay);
+        let keyword = self.keyword_slot.map(|k| PatternID::must(k as usize));
         while let Some(m) = leftmost.search(&input) {
             self.push(leftmost, hay, m.pattern(), m.start(), m.end(), &mut caps, out);
-            if many {
+            // Hotwords have the lowest priority: when one is reported, no
+            // shape matched at its start, so there is nothing to probe.
+            if many && Some(m.pattern()) != keyword {
                 set.clear();
                 let probe = Input::new(hay).range(m.start()..).anchored(Anchored::Yes);
                 all.which_overlapping_matches(&probe, &mut set);
@@ -270,7 +281,7 @@ mod tests {
     #[test]
     fn same_start_alternatives_are_reported() {
         let shapes =
-            Shapes::new(&[(0, r"\b\d{3}-\d{3}-\d{4}\b"), (1, r"\b\d{3}-\d{3}\b"), (2, r"\b\d{3}-\d{3}-\d{4}\b")])
+            Shapes::new(&[(0, r"\b\d{3}-\d{3}-\d{4}\b"), (1, r"\b\d{3}-\d{3}\b"), (2, r"\b\d{3}-\d{3}-\d{4}\b")], None)
                 .unwrap();
         let mut hits = Vec::new();
         shapes.find(b"call 617-555-0123 now", &mut hits);
@@ -282,7 +293,7 @@ mod tests {
 
     #[test]
     fn value_group_narrows_the_span() {
-        let shapes = Shapes::new(&[(0, r"(?i)mrn[:#\s]*(?P<value>\d{6,})")]).unwrap();
+        let shapes = Shapes::new(&[(0, r"(?i)mrn[:#\s]*(?P<value>\d{6,})")], None).unwrap();
         let mut hits = Vec::new();
         shapes.find(b"MRN: 00123456.", &mut hits);
         assert_eq!((hits[0].start, hits[0].end), (5, 13));
