@@ -289,6 +289,13 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
                 continue;
             }
         }
+        // A lone token on no name list (`INFO`, `Exception`) cannot be a
+        // name: skip the run machinery (most capitalized words in logs).
+        let joined = tokens.get(i + 1).is_some_and(|n| n.sep != Sep::Break);
+        if f & (FIRST | LAST) == 0 && !joined {
+            i += 1;
+            continue;
+        }
         i = run(words, hay, tokens, i, false, out).unwrap_or(i + 1);
     }
 }
