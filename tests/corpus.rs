@@ -72,7 +72,7 @@ const FLOORS: &[Floor] = &[
     floor(US,        "EMAIL",       Some(0.95), None,       "issue minimum"),
     floor(US,        "IP",          Some(0.88), None,       "BELOW issue minimum 0.95: `::` (unspecified, not identifying), an IP inside a URL (reported as the URL), odd test forms"),
     floor(US,        "URL",         Some(0.92), None,       "BELOW issue minimum 0.95: a bare domain with no web label (microsoft.com) is not reported"),
-    floor(US,        "CREDIT_CARD", Some(0.93), None,       "BELOW issue minimum 0.95 (open work)"),
+    floor(US,        "CREDIT_CARD", Some(0.95), None,       "issue minimum"),
     floor(US,        "PHONE",       Some(0.95), None,       "issue minimum"),
     floor(US,        "DATE",        Some(0.95), None,       "issue minimum"),
     floor(DATAFOG,   "SSN",         Some(0.75), None,
