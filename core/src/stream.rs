@@ -7,8 +7,8 @@
 //! in the final 64 KiB before the limit (hard cut at the limit if there is
 //! none). So `scan_bytes`, `scan_reader` with any chunk size, and a scan of a
 //! 1 GB single-line file all see the same blocks and report the same
-//! findings, exactly once, in memory bounded by `BLOCK_MAX` plus one read (the reader is read
-//! ahead until a full `BLOCK_MAX` is buffered, or to its end).
+//! findings, exactly once, in memory bounded by two `BLOCK_MAX` plus one read (the reader is
+//! read ahead until two full `BLOCK_MAX` are buffered, or to its end).
 //! Context does not cross a block boundary; with blocks of 64 KiB or more
 //! that touches one line in thousands.
 
@@ -52,8 +52,10 @@ pub(crate) fn for_each_block<R: Read>(
     mut reader: R,
     mut f: impl FnMut(usize, &[u8]) -> ControlFlow<()>,
 ) -> Result<u64, Error> {
-    // `buf[..filled]` holds unscanned input; the buffer never grows.
-    let mut buf = vec![0u8; BLOCK_MAX + READ_SIZE];
+    // `buf[..filled]` holds unscanned input; the buffer never grows. It holds
+    // two maximal blocks, so one compaction (a copy of at most BLOCK_MAX
+    // bytes) serves at least BLOCK_MAX bytes of scanned blocks.
+    let mut buf = vec![0u8; 2 * BLOCK_MAX + READ_SIZE];
     let mut filled = 0;
     let mut offset = 0usize;
     let mut total = 0u64;
@@ -62,7 +64,7 @@ pub(crate) fn for_each_block<R: Read>(
         // Decide block ends only once the buffer holds a whole block's worth
         // (or the rest of the input): each decision then looks at every byte
         // once, however small the reads are.
-        if eof || filled >= BLOCK_MAX {
+        if eof || filled >= 2 * BLOCK_MAX {
             let mut used = 0;
             while let Some(len) = block_end(&buf[used..filled], eof) {
                 if len == 0 {
