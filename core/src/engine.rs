@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::finding::Finding;
 use crate::matcher::{Hit, Labelled, Shapes, Words};
 use crate::names::{self, NameHit};
-use crate::patterns::{self, normalize_field, Detector, DetectorInfo, DetectorKind, WordLists};
+use crate::patterns::{self, normalize_field, Detector, DetectorInfo, DetectorKind, Rule, WordLists};
 use crate::resolve::{resolve, Candidate};
 use crate::stream;
 
@@ -477,6 +477,18 @@ impl Engine {
     ) {
         let inner = &*self.inner;
         let d = &inner.detectors[det as usize];
+        // Structural rules first: they are cheap, and they reject most of
+        // what the shapes find in logs (event timestamps, versions). An event
+        // time survives only next to a patient-date hotword, checked below.
+        let mut needs_hotword = false;
+        for &rule in &d.rules {
+            if !rule_allows(rule, hay, start, end, false, field) {
+                if rule != Rule::LogTimestamp {
+                    return;
+                }
+                needs_hotword = true;
+            }
+        }
         let value = &hay[start..end];
         let bonus = match d.validator {
             Some(v) => match v.check(value) {
@@ -489,10 +501,7 @@ impl Engine {
         if let Some(f) = field {
             ev.positive |= d.fields.iter().any(|name| field_matches(f, name));
         }
-        if (d.requires_context && !ev.positive) || (ev.negative && !ev.positive) {
-            return;
-        }
-        if !d.rules.iter().all(|&r| rule_allows(r, hay, start, end, ev.positive, field)) {
+        if (d.requires_context || needs_hotword || ev.negative) && !ev.positive {
             return;
         }
         let boost = if ev.positive { d.context_boost } else { 0.0 };
