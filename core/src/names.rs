@@ -387,6 +387,10 @@ fn run(
     }
     // Tokens trimmed off the end get their own chance as the next run.
     let next = next.min(idx[hi - 1] + 1);
+    // A place, not a person: `San Francisco`, `El Akarit`, `Fort Worth`.
+    if !titled && hi - lo >= 2 && is_place_prefix(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]) {
+        return Some(next);
+    }
     // A date, not a person: `Jan 15`, `June 3rd`, `April 2024`.
     if hi - lo == 1 && is_month(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]) && digit_follows(hay, tokens[idx[lo]].end) {
         return Some(next);
@@ -507,6 +511,16 @@ fn street_follows(hay: &[u8], tokens: &[Token], last: usize) -> bool {
         || tokens.get(last + 1).is_some_and(|t| matches!(t.sep, Sep::Space | Sep::Period) && is_street(t))
 }
 
+/// Words that open place names (`San Francisco`, `Los Alamos`, `El Akarit`).
+fn is_place_prefix(word: &[u8]) -> bool {
+    const PREFIXES: &[&str] = &[
+        "san", "santa", "santo", "sao", "los", "las", "fort", "port", "mount", "mt", "lake", "el", "new", "saint",
+        "puerto", "rio", "villa", "bad", "sankt", "nueva", "nuevo", "ciudad", "cape", "glen", "north", "south",
+        "east", "west", "upper", "lower",
+    ];
+    PREFIXES.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(word))
+}
+
 /// Month names and abbreviations that are also given names (Jan, April, June…).
 fn is_month(word: &[u8]) -> bool {
     const MONTHS: &[&str] = &[
@@ -614,6 +628,7 @@ mod tests {
         assert!(flagged("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)").is_empty());
         assert_eq!(flagged("Mrs. Murphy called"), ["Murphy"]);
         assert!(flagged("Jan 15 00:41:13 web-01 cron[1]: ok").is_empty());
+        assert!(flagged("94105, San Francisco").is_empty());
         assert_eq!(flagged("Jan Kowalski 15"), ["Jan Kowalski"]);
     }
 }

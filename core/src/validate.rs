@@ -75,6 +75,9 @@ validators! {
     E164 = "e164" => e164;
     /// IBAN: country code, check digits and mod-97 remainder 1.
     Iban = "iban" => iban;
+    /// A bank account number: not trivial, and not a payment card number
+    /// (a Luhn-valid number with a card issuer prefix is reported as a card).
+    BankAccount = "bank_account" => bank_account;
     /// Digits that are not one repeated digit or a plain ascending run.
     NotTrivial = "not_trivial" => not_trivial;
 }
@@ -486,6 +489,13 @@ fn iban(value: &[u8]) -> Verdict {
         rem = if d >= 10 { (rem * 100 + d) % 97 } else { (rem * 10 + d) % 97 };
     }
     (rem == 1).then_some(0.0)
+}
+
+fn bank_account(value: &[u8]) -> Verdict {
+    if credit_card(value).is_some() {
+        return REJECT;
+    }
+    not_trivial(value)
 }
 
 fn not_trivial(value: &[u8]) -> Verdict {
