@@ -461,10 +461,50 @@ fn run(
             score -= 0.2;
         }
     }
+    // A word that introduces a person right before the run (`named Arne`,
+    // `Patient: Sumaya`, `said Oona`) makes a capitalized word on no list a
+    // name too, unless it is a common word (`Patient: Alert`).
+    if !titled
+        && !all_upper
+        && strong + unknown + weak > 0
+        && flg[lo] & (COMMON | PLACE | EPONYM) == 0
+        && trigger_before(hay, tokens[idx[lo]].start)
+    {
+        score = score.max(0.75);
+    }
     if score >= 0.1 {
         out.push(NameHit { start: tokens[idx[lo]].start, end: tokens[idx[hi - 1]].end, score });
     }
     Some(next)
+}
+
+/// Words that introduce a person's name.
+const TRIGGERS: &[&str] = &[
+    "named", "name", "patient", "pt", "dear", "hi", "hello", "thanks", "wife", "husband", "son", "daughter",
+    "mother", "father", "brother", "sister", "spouse", "partner", "guardian", "friend", "said", "nurse", "doctor",
+    "colleague", "boss", "kid", "child", "grandson", "granddaughter", "uncle", "aunt", "cousin", "nephew", "niece",
+    "surname", "called", "mr", "mrs", "ms", "dr",
+];
+
+/// One of [`TRIGGERS`] ends right before `start` (`named X`, `Name: X`).
+fn trigger_before(hay: &[u8], start: usize) -> bool {
+    let mut i = start;
+    if i == 0 || hay[i - 1] != b' ' {
+        return false;
+    }
+    i -= 1;
+    if i > 0 && matches!(hay[i - 1], b':' | b'.' | b',') {
+        i -= 1;
+    }
+    let end = i;
+    while i > 0 && hay[i - 1].is_ascii_alphabetic() && end - i <= 13 {
+        i -= 1;
+    }
+    if i > 0 && is_letter(hay[i - 1]) {
+        return false;
+    }
+    let word = &hay[i..end];
+    TRIGGERS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(word))
 }
 
 /// Street suffixes that make a capitalized run a street name.
@@ -608,6 +648,8 @@ mod tests {
         assert_eq!(flagged("I'd like to join accounts with ms. Wijtze"), ["Wijtze"]);
         assert_eq!(flagged("PID|1||123||SMITH^JOHN^A||19620314"), ["SMITH^JOHN^A"]);
         assert_eq!(flagged("Smith, John presented with"), ["Smith, John"]);
+        assert_eq!(flagged("her daughter Sumaya called"), ["Sumaya"]);
+        assert_eq!(flagged("Name: Kristin Crnić"), ["Kristin Crnić"]);
         assert_eq!(flagged("from Elizabeth Mitchell's Cautionary Tales"), ["Elizabeth Mitchell"]);
         assert_eq!(
             flagged("They had 6: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer."),
@@ -629,6 +671,7 @@ mod tests {
         assert_eq!(flagged("Mrs. Murphy called"), ["Murphy"]);
         assert!(flagged("Jan 15 00:41:13 web-01 cron[1]: ok").is_empty());
         assert!(flagged("94105, San Francisco").is_empty());
+        assert!(flagged("Patient: Alert and oriented").is_empty());
         assert_eq!(flagged("Jan Kowalski 15"), ["Jan Kowalski"]);
     }
 }
