@@ -25,6 +25,11 @@ pub enum ErrorKind {
     /// The input cannot be processed as given (for example a record too
     /// large for the configured bound).
     Input,
+    /// Key material is missing, unreadable, malformed or too short (a key
+    /// file that cannot be read, an unset environment variable, bad hex or
+    /// base64, fewer than 256 bits). Messages name the file or variable,
+    /// never the key bytes or the variable's value.
+    Key,
 }
 
 /// An error from building or running the engine.
@@ -49,6 +54,10 @@ impl Error {
 
     pub(crate) fn config(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Config, message)
+    }
+
+    pub(crate) fn key(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Key, message)
     }
 
     /// Wraps an I/O error. Only the error kind and OS message are kept.

@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 mod context;
+mod crypto;
 mod engine;
 mod entity;
 mod error;
@@ -36,6 +37,10 @@ mod resolve;
 mod stream;
 mod validate;
 
+pub use crypto::{
+    detokenize, keyed_hash, tokenize, DerivedKey, Key, DEFAULT_HASH_LEN, MAX_HASH_LEN, MAX_TOKEN_DATA_LEN, MIN_KEY_LEN,
+    MIN_TOKEN_DOMAIN,
+};
 pub use engine::{Block, Engine, EngineBuilder, DEFAULT_CONTEXT_WINDOW, DEFAULT_MIN_SCORE};
 pub use entity::{Entity, SafeHarbor, UnknownEntity};
 pub use error::{Error, ErrorKind};

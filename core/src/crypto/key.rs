@@ -1,0 +1,663 @@
+//! The secret key and the per-purpose sub-keys derived from it.
+//!
+//! A [`Key`] is read once (file, environment variable, or freshly
+//! generated), immediately derives what every operator needs (the FF1 AES
+//! key schedules, the hash sub-key, the key id) and is then shared: cloning
+//! is an `Arc` bump and the secret is wiped when the last clone drops.
+//! Reading is deliberately strict: anything that is not clearly raw bytes
+//! or clearly hex/base64 text is an error rather than a guess, because a
+//! wrong guess silently produces tokens under a different key.
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use aes::Aes256;
+use fpe::ff1::FF1;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::text::{decode_key_text, looks_like_text, to_hex, trim_ascii};
+use crate::Error;
+
+/// The shortest accepted key, in bytes (256 bits).
+pub const MIN_KEY_LEN: usize = 32;
+
+/// The longest accepted key, in bytes. Longer keys add nothing (HMAC hashes
+/// them down to 256 bits) and usually mean the wrong file was given.
+const MAX_KEY_LEN: usize = 1024;
+
+/// The largest key file read: room for [`MAX_KEY_LEN`] bytes as hex plus a
+/// line ending. Bigger files are refused unread.
+const MAX_KEY_FILE_LEN: usize = 2 * MAX_KEY_LEN + 2;
+
+/// The length of keys made by [`Key::generate`].
+const GENERATED_KEY_LEN: usize = 32;
+
+/// Purpose strings of the sub-keys this module uses itself.
+pub(crate) const PURPOSE_FF1: &[u8] = b"ff1";
+pub(crate) const PURPOSE_HASH: &[u8] = b"hash";
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Secret key material for the `hash` and `tokenize` operators (and every
+/// other keyed operator, through [`Key::derive`]).
+///
+/// At least 256 bits. Cheap to clone and `Send + Sync`; the bytes are
+/// zeroized when the last clone is dropped. `Debug` and `Display` show only
+/// the [key id](Key::key_id).
+///
+/// # Example
+///
+/// ```
+/// use phimask::Key;
+///
+/// let key = Key::from_bytes(vec![7; 32]).unwrap();
+/// assert_eq!(key.key_id().len(), 8);
+/// assert_eq!(format!("{key:?}"), format!("Key {{ id: {:?} }}", key.key_id()));
+/// ```
+#[derive(Clone)]
+pub struct Key {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    secret: Zeroizing<Vec<u8>>,
+    id: String,
+    ff1: Ff1Ciphers,
+    hash: DerivedKey,
+}
+
+/// FF1 under the `ff1` sub-key, one instance per radix `tokenize` uses. The
+/// AES key schedules inside are wiped on drop (`aes`'s `zeroize` feature).
+pub(crate) struct Ff1Ciphers {
+    /// Radix 10: digit-only values.
+    pub(crate) decimal: FF1<Aes256>,
+    /// Radix 26: letter-only values.
+    pub(crate) letters: FF1<Aes256>,
+    /// Radix 2: rank-then-encipher for mixed and short values.
+    pub(crate) binary: FF1<Aes256>,
+}
+
+impl Key {
+    /// Takes raw key bytes: at least [`MIN_KEY_LEN`] (32) and at most 1024.
+    ///
+    /// The vector is wiped whether or not the key is accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key) when the length is out of
+    /// range.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Key, Error> {
+        Key::from_secret(Zeroizing::new(bytes))
+    }
+
+    /// Reads a key file: either raw key bytes (what [`Key::write_new`]
+    /// writes), or the key as hex or base64 text on one line (surrounding
+    /// whitespace and a trailing newline are ignored, so
+    /// `openssl rand -hex 32 > key.txt` works).
+    ///
+    /// A file made only of printable ASCII and whitespace is taken as text
+    /// and must decode as hex (when every character is a hex digit) or
+    /// base64 (standard or URL-safe, padding optional); a passphrase in a
+    /// key file is an error, not a weak key. Anything else is raw bytes. A
+    /// raw random key of 32 bytes looks like text with probability about
+    /// 2⁻⁴³, and keys from [`Key::generate`] never do.
+    ///
+    /// Files larger than 2050 bytes are refused without being read.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key), with [`Error::path`] set,
+    /// when the file cannot be read, is too large, is text that is neither
+    /// hex nor base64, or holds a key of the wrong length. The message never
+    /// quotes the file's content.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Key, Error> {
+        let path = path.as_ref();
+        let fail = |message: String| Error::key(message).with_path(path);
+        let file = File::open(path).map_err(|e| fail(format!("cannot read key file: {e}")))?;
+        let metadata = file.metadata().map_err(|e| fail(format!("cannot read key file: {e}")))?;
+        if metadata.is_dir() {
+            return Err(fail("key file is a directory".to_string()));
+        }
+        let too_large = || fail(format!("key file is larger than {MAX_KEY_FILE_LEN} bytes; is this the right file?"));
+        if metadata.len() > MAX_KEY_FILE_LEN as u64 {
+            return Err(too_large());
+        }
+        // Sized up front so reading never reallocates and leaves a copy.
+        let mut content = Zeroizing::new(Vec::with_capacity(MAX_KEY_FILE_LEN + 2));
+        file.take(MAX_KEY_FILE_LEN as u64 + 1)
+            .read_to_end(&mut content)
+            .map_err(|e| fail(format!("cannot read key file: {e}")))?;
+        if content.len() > MAX_KEY_FILE_LEN {
+            return Err(too_large());
+        }
+        if content.is_empty() {
+            return Err(fail("key file is empty".to_string()));
+        }
+        let secret = if looks_like_text(&content) {
+            decode_key_text(trim_ascii(&content)).map_err(|reason| fail(format!("key file text {reason}")))?
+        } else {
+            content
+        };
+        Key::from_secret(secret).map_err(|e| e.with_path(path))
+    }
+
+    /// Reads a key from an environment variable holding it as hex or base64
+    /// text (surrounding whitespace ignored).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key) when the variable is unset,
+    /// not valid Unicode, neither hex nor base64, or holds a key of the
+    /// wrong length. Messages name the variable, never its value.
+    pub fn from_env(var: &str) -> Result<Key, Error> {
+        let value = match std::env::var_os(var) {
+            None => return Err(Error::key(format!("environment variable {var} is not set"))),
+            Some(value) => value
+                .into_string()
+                .map_err(|_| Error::key(format!("environment variable {var} is not valid Unicode")))?,
+        };
+        let value = Zeroizing::new(value);
+        let secret = decode_key_text(trim_ascii(value.as_bytes()))
+            .map_err(|reason| Error::key(format!("environment variable {var} {reason}")))?;
+        Key::from_secret(secret).map_err(|e| Error::key(format!("environment variable {var}: {}", e.message())))
+    }
+
+    /// Makes a new random 256-bit key from the operating system's random
+    /// number generator.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key) if the OS generator fails.
+    pub fn generate() -> Result<Key, Error> {
+        let mut bytes = Zeroizing::new(vec![0u8; GENERATED_KEY_LEN]);
+        loop {
+            getrandom::fill(&mut bytes)
+                .map_err(|e| Error::key(format!("the operating system's random number generator failed: {e}")))?;
+            // Redraw the ~2⁻⁴³ of keys that would read back as text (see
+            // `from_file`); this costs nothing measurable in strength.
+            if !looks_like_text(&bytes) {
+                return Key::from_secret(bytes);
+            }
+        }
+    }
+
+    /// Generates a new key ([`Key::generate`]) and writes it raw to a new
+    /// file at `path` — what `phimask keygen -o PATH` does. Returns the key
+    /// so the caller can report its id.
+    ///
+    /// The file is never overwritten and never seen half-written: the key
+    /// goes to a temporary file in the same directory, created with mode
+    /// `0600` on Unix and synced, which is then hard-linked to `path` (this
+    /// fails if `path` exists, atomically) and removed. On file systems
+    /// without hard links it falls back to checking that `path` does not
+    /// exist and renaming, which leaves a small race window. On non-Unix
+    /// systems the file gets the directory's default permissions.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key), with [`Error::path`] set,
+    /// when `path` already exists or the file cannot be written; no
+    /// temporary file is left behind.
+    pub fn write_new(path: impl AsRef<Path>) -> Result<Key, Error> {
+        let path = path.as_ref();
+        let fail = |message: String| Error::key(message).with_path(path);
+        let exists = || fail("refusing to overwrite an existing file".to_string());
+        if fs::symlink_metadata(path).is_ok() {
+            return Err(exists());
+        }
+        let name = path.file_name().ok_or_else(|| fail("key file path has no file name".to_string()))?;
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let key = Key::generate()?;
+
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce)
+            .map_err(|e| fail(format!("the operating system's random number generator failed: {e}")))?;
+        let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), to_hex(&nonce)));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp).map_err(|e| fail(format!("cannot create key file: {e}")))?;
+        let written = (|| {
+            // The mode above is filtered by the umask; make it exactly 0600.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                file.set_permissions(fs::Permissions::from_mode(0o600))?;
+            }
+            file.write_all(&key.inner.secret)?;
+            file.sync_all()
+        })();
+        drop(file);
+        if let Err(e) = written {
+            let _ = fs::remove_file(&tmp);
+            return Err(fail(format!("cannot write key file: {e}")));
+        }
+
+        let published = match fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+            Err(_) if fs::symlink_metadata(path).is_ok() => Err(exists()),
+            Err(_) => {
+                // No hard links here (some network and FAT file systems).
+                match fs::rename(&tmp, path) {
+                    Ok(()) => Ok(()),
+                    Err(e) => Err(fail(format!("cannot create key file: {e}"))),
+                }
+            }
+        };
+        let _ = fs::remove_file(&tmp);
+        published?;
+        #[cfg(unix)]
+        {
+            // Make the new directory entry durable; best effort.
+            let _ = File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(key)
+    }
+
+    /// A short, stable identifier of this key: the first 8 hex characters
+    /// (32 bits) of HMAC-SHA-256(key, `"phimask key id v1"`).
+    ///
+    /// Safe to print and store beside tokens to record which key made them.
+    /// It reveals nothing usable about the key (HMAC is a PRF; 32 bits of
+    /// its output do not help guess 256 bits of key), but it does let anyone
+    /// holding two keys tell whether they are the same.
+    pub fn key_id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// Derives the 256-bit sub-key for one purpose, so one key file serves
+    /// every keyed operator without two of them ever sharing a key.
+    ///
+    /// This is the NIST SP 800-108 KDF in counter mode with HMAC-SHA-256 as
+    /// the PRF and a single block: `HMAC(key, [1]₃₂ ‖ "phimask subkey v1" ‖
+    /// 0x00 ‖ purpose ‖ [256]₃₂)`. Different purposes give independent
+    /// keys. `b"ff1"` (tokenize) and `b"hash"` (keyed hash) are taken; other
+    /// operators pick their own, such as `b"date-shift"` or `b"surrogate"`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use phimask::Key;
+    ///
+    /// let key = Key::from_bytes(vec![7; 32]).unwrap();
+    /// let shift = key.derive(b"date-shift");
+    /// assert_ne!(shift.as_bytes(), key.derive(b"surrogate").as_bytes());
+    /// assert_eq!(shift.as_bytes(), key.derive(b"date-shift").as_bytes());
+    /// ```
+    pub fn derive(&self, purpose: &[u8]) -> DerivedKey {
+        derive(&self.inner.secret, purpose)
+    }
+
+    pub(crate) fn ff1(&self) -> &Ff1Ciphers {
+        &self.inner.ff1
+    }
+
+    pub(crate) fn hash_key(&self) -> &DerivedKey {
+        &self.inner.hash
+    }
+
+    fn from_secret(secret: Zeroizing<Vec<u8>>) -> Result<Key, Error> {
+        if secret.len() < MIN_KEY_LEN {
+            return Err(Error::key(format!(
+                "key is {} bytes; at least {MIN_KEY_LEN} bytes (256 bits) are required",
+                secret.len()
+            )));
+        }
+        if secret.len() > MAX_KEY_LEN {
+            return Err(Error::key(format!("key is {} bytes; at most {MAX_KEY_LEN} bytes are accepted", secret.len())));
+        }
+        let mut mac = hmac(&secret);
+        mac.update(b"phimask key id v1");
+        let mut digest = mac.finalize().into_bytes();
+        let id = to_hex(&digest[..4]);
+        digest.as_mut_slice().zeroize();
+
+        let ff1_key = derive(&secret, PURPOSE_FF1);
+        let ff1 = Ff1Ciphers { decimal: ff1(&ff1_key, 10), letters: ff1(&ff1_key, 26), binary: ff1(&ff1_key, 2) };
+        let hash = derive(&secret, PURPOSE_HASH);
+        Ok(Key { inner: Arc::new(Inner { secret, id, ff1, hash }) })
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Key").field("id", &self.key_id()).finish()
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key_id())
+    }
+}
+
+/// A 256-bit sub-key from [`Key::derive`], wiped on drop. `Debug` prints
+/// no bytes.
+#[derive(Clone)]
+pub struct DerivedKey {
+    bytes: Zeroizing<[u8; 32]>,
+}
+
+impl DerivedKey {
+    /// The raw sub-key, for handing to another primitive. Do not print or
+    /// store it.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    /// HMAC-SHA-256 under this sub-key of `parts`, each prefixed with its
+    /// length as 8 bytes big-endian so that no two different part lists
+    /// give the same input (`["ab", "c"]` vs `["a", "bc"]`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use phimask::Key;
+    ///
+    /// let key = Key::from_bytes(vec![7; 32]).unwrap().derive(b"date-shift");
+    /// assert_ne!(key.mac(&[b"ab", b"c"]), key.mac(&[b"a", b"bc"]));
+    /// ```
+    pub fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = hmac(&self.bytes[..]);
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl fmt::Debug for DerivedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DerivedKey(..)")
+    }
+}
+
+fn hmac(key: &[u8]) -> HmacSha256 {
+    <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length")
+}
+
+fn derive(secret: &[u8], purpose: &[u8]) -> DerivedKey {
+    let mut mac = hmac(secret);
+    mac.update(&1u32.to_be_bytes());
+    mac.update(b"phimask subkey v1");
+    mac.update(&[0]);
+    mac.update(purpose);
+    mac.update(&256u32.to_be_bytes());
+    let mut digest = mac.finalize().into_bytes();
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    bytes.copy_from_slice(&digest);
+    digest.as_mut_slice().zeroize();
+    DerivedKey { bytes }
+}
+
+fn ff1(key: &DerivedKey, radix: u32) -> FF1<Aes256> {
+    FF1::new(key.as_bytes(), radix).expect("radix 2, 10 and 26 are in FF1's range")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A fresh directory under the system temp dir, removed on drop.
+    pub(crate) struct TempDir(PathBuf);
+
+    impl TempDir {
+        pub(crate) fn new() -> TempDir {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let mut nonce = [0u8; 4];
+            getrandom::fill(&mut nonce).unwrap();
+            let dir = std::env::temp_dir().join(format!(
+                "phimask-crypto-{}-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed),
+                to_hex(&nonce)
+            ));
+            fs::create_dir(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        pub(crate) fn path(&self, name: &str) -> PathBuf {
+            self.0.join(name)
+        }
+
+        fn entries(&self) -> Vec<String> {
+            let mut names: Vec<String> =
+                fs::read_dir(&self.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+            names.sort();
+            names
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const BYTES: [u8; 32] = [
+        0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11,
+        0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+    ];
+    const HEX: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    const BASE64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    fn key() -> Key {
+        Key::from_bytes(BYTES.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn key_id_is_truncated_hmac_of_fixed_string() {
+        // Computed independently with Python:
+        // hmac.new(bytes(range(32)), b"phimask key id v1", "sha256").hexdigest()[:8]
+        assert_eq!(key().key_id(), "8e33000c");
+        assert_ne!(Key::from_bytes(vec![1; 32]).unwrap().key_id(), key().key_id());
+    }
+
+    #[test]
+    fn derive_is_sp800_108_counter_mode() {
+        // Python: hmac.new(bytes(range(32)), b"\0\0\0\1" + b"phimask subkey v1" + b"\0" + b"ff1"
+        //                  + b"\0\0\1\0", "sha256").hexdigest()
+        assert_eq!(
+            to_hex(key().derive(b"ff1").as_bytes()),
+            "69f87b133416782c126df1f8e39cfe3607dc9ec78dba325175ffa8df4f82034f"
+        );
+        let k = key();
+        assert_ne!(k.derive(b"ff1").as_bytes(), k.derive(b"hash").as_bytes());
+        assert_ne!(k.derive(b"date-shift").as_bytes(), k.derive(b"hash").as_bytes());
+    }
+
+    #[test]
+    fn debug_and_display_show_only_the_id() {
+        let k = key();
+        let debug = format!("{k:?}");
+        assert_eq!(debug, format!("Key {{ id: \"{}\" }}", k.key_id()));
+        assert_eq!(k.to_string(), k.key_id());
+        assert_eq!(format!("{:?}", k.derive(b"x")), "DerivedKey(..)");
+        for shown in [debug, k.to_string(), format!("{:#?}", k)] {
+            assert!(!shown.contains(HEX) && !shown.contains(&HEX[..16]) && !shown.contains(BASE64));
+        }
+    }
+
+    #[test]
+    fn wrong_lengths_are_rejected() {
+        for len in [0, 1, 16, 31] {
+            let err = Key::from_bytes(vec![0xab; len]).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Key);
+            assert_eq!(err.message(), format!("key is {len} bytes; at least 32 bytes (256 bits) are required"));
+        }
+        assert!(Key::from_bytes(vec![0xab; 32]).is_ok());
+        assert!(Key::from_bytes(vec![0xab; 64]).is_ok());
+        assert_eq!(Key::from_bytes(vec![0xab; 1025]).unwrap_err().kind(), ErrorKind::Key);
+    }
+
+    #[test]
+    fn from_file_raw_hex_and_base64() {
+        let dir = TempDir::new();
+        let cases: [(&str, &[u8]); 6] = [
+            ("raw", &BYTES),
+            ("hex", HEX.as_bytes()),
+            ("hex-newline", format!("{}\n", HEX.to_uppercase()).leak().as_bytes()),
+            ("base64", BASE64.as_bytes()),
+            ("base64-crlf", format!("{BASE64}\r\n").leak().as_bytes()),
+            ("base64-nopad", BASE64.trim_end_matches('=').as_bytes()),
+        ];
+        for (name, content) in cases {
+            let path = dir.path(name);
+            fs::write(&path, content).unwrap();
+            let loaded = Key::from_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(loaded.key_id(), key().key_id(), "{name}");
+        }
+        // A raw key that happens to end in a newline byte is kept whole.
+        let mut raw = BYTES.to_vec();
+        raw.push(b'\n');
+        fs::write(dir.path("raw-nl"), &raw).unwrap();
+        assert_eq!(Key::from_file(dir.path("raw-nl")).unwrap().key_id(), Key::from_bytes(raw).unwrap().key_id());
+    }
+
+    #[test]
+    fn from_file_errors_name_the_path_not_the_content() {
+        let dir = TempDir::new();
+        let missing = dir.path("missing.bin");
+        let err = Key::from_file(&missing).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Key);
+        assert_eq!(err.path(), Some(missing.as_path()));
+        assert!(err.to_string().starts_with(&format!("{}: cannot read key file", missing.display())));
+
+        let passphrase = "correct horse battery staple and more words";
+        fs::write(dir.path("pass"), passphrase).unwrap();
+        let err = Key::from_file(dir.path("pass")).unwrap_err();
+        assert_eq!(err.message(), "key file text is not one line of hex or base64 text");
+        assert!(!format!("{err} {err:?}").contains("horse"));
+
+        fs::write(dir.path("short-hex"), &HEX[..62]).unwrap();
+        let err = Key::from_file(dir.path("short-hex")).unwrap_err();
+        assert_eq!(err.message(), "key is 31 bytes; at least 32 bytes (256 bits) are required");
+        assert!(!format!("{err} {err:?}").contains(&HEX[..16]));
+
+        fs::write(dir.path("empty"), b"").unwrap();
+        assert_eq!(Key::from_file(dir.path("empty")).unwrap_err().message(), "key file is empty");
+
+        fs::write(dir.path("big"), vec![0x80; 4096]).unwrap();
+        assert!(Key::from_file(dir.path("big")).unwrap_err().message().starts_with("key file is larger than"));
+
+        assert_eq!(Key::from_file(&dir.0).unwrap_err().kind(), ErrorKind::Key);
+    }
+
+    #[test]
+    fn from_env_hex_and_base64() {
+        let hex_var = format!("PHIMASK_TEST_KEY_HEX_{}", std::process::id());
+        let b64_var = format!("PHIMASK_TEST_KEY_B64_{}", std::process::id());
+        std::env::set_var(&hex_var, format!(" {HEX}\n"));
+        std::env::set_var(&b64_var, BASE64);
+        assert_eq!(Key::from_env(&hex_var).unwrap().key_id(), key().key_id());
+        assert_eq!(Key::from_env(&b64_var).unwrap().key_id(), key().key_id());
+        std::env::remove_var(&hex_var);
+        std::env::remove_var(&b64_var);
+    }
+
+    #[test]
+    fn from_env_errors_name_the_variable_not_the_value() {
+        let var = format!("PHIMASK_TEST_KEY_BAD_{}", std::process::id());
+        std::env::remove_var(&var);
+        let err = Key::from_env(&var).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Key);
+        assert_eq!(err.message(), format!("environment variable {var} is not set"));
+
+        let secretish = "s3cr3t-passphrase!";
+        std::env::set_var(&var, secretish);
+        let err = Key::from_env(&var).unwrap_err();
+        assert_eq!(err.message(), format!("environment variable {var} is neither hex nor base64"));
+        assert!(!format!("{err} {err:?}").contains(secretish));
+
+        std::env::set_var(&var, &HEX[..40]);
+        let err = Key::from_env(&var).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!("environment variable {var}: key is 20 bytes; at least 32 bytes (256 bits) are required")
+        );
+        assert!(!format!("{err} {err:?}").contains(&HEX[..40]));
+        std::env::remove_var(&var);
+    }
+
+    #[test]
+    fn generate_gives_distinct_raw_looking_keys() {
+        let a = Key::generate().unwrap();
+        let b = Key::generate().unwrap();
+        assert_ne!(a.key_id(), b.key_id());
+        assert_eq!(a.inner.secret.len(), 32);
+        assert!(!looks_like_text(&a.inner.secret));
+    }
+
+    #[test]
+    fn write_new_makes_a_0600_file_that_reads_back() {
+        let dir = TempDir::new();
+        let path = dir.path("key.bin");
+        let key = Key::write_new(&path).unwrap();
+        assert_eq!(fs::read(&path).unwrap().len(), 32);
+        assert_eq!(Key::from_file(&path).unwrap().key_id(), key.key_id());
+        assert_eq!(dir.entries(), ["key.bin"], "no temporary file left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn write_new_never_overwrites() {
+        let dir = TempDir::new();
+        let path = dir.path("key.bin");
+        fs::write(&path, b"precious").unwrap();
+        let err = Key::write_new(&path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Key);
+        assert_eq!(err.path(), Some(path.as_path()));
+        assert_eq!(err.message(), "refusing to overwrite an existing file");
+        assert_eq!(fs::read(&path).unwrap(), b"precious");
+        assert_eq!(dir.entries(), ["key.bin"]);
+
+        // A second keygen to the same path fails too; the first key stays.
+        let path = dir.path("k2.bin");
+        let first = Key::write_new(&path).unwrap();
+        assert!(Key::write_new(&path).is_err());
+        assert_eq!(Key::from_file(&path).unwrap().key_id(), first.key_id());
+    }
+
+    #[test]
+    fn write_new_into_missing_directory_fails_cleanly() {
+        let dir = TempDir::new();
+        let err = Key::write_new(dir.path("nope/key.bin")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Key);
+        assert!(err.message().starts_with("cannot create key file"));
+    }
+
+    #[test]
+    fn derived_mac_is_length_prefixed() {
+        let k = key().derive(b"test");
+        assert_ne!(k.mac(&[b"ab", b"c"]), k.mac(&[b"a", b"bc"]));
+        assert_ne!(k.mac(&[b"abc"]), k.mac(&[b"abc", b""]));
+        assert_eq!(k.mac(&[b"abc"]), k.mac(&[b"abc"]));
+    }
+
+    #[test]
+    fn key_is_send_sync() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<Key>();
+    }
+}
