@@ -82,26 +82,46 @@ impl Finding {
 
 /// Masks `value` the way [`Finding::preview`] does.
 pub fn preview(entity: Entity, value: &[u8]) -> String {
-    let text = String::from_utf8_lossy(value);
-    let alnum = text.chars().filter(|c| c.is_alphanumeric()).count();
-    let keep_tail = match entity {
+    mask_text(entity, value, '*', 0, None, entity == Entity::Name)
+}
+
+/// How many trailing letters and digits a masked value keeps by default:
+/// four for long identifiers (`***-**-6789`), none for names, places,
+/// dates, contact addresses and short values.
+pub(crate) fn default_keep_last(entity: Entity, alnum: usize) -> usize {
+    match entity {
         Entity::Name | Entity::Address | Entity::City | Entity::Email | Entity::Url => 0,
         Entity::Date | Entity::AgeOver89 | Entity::Zip => 0,
         _ if alnum >= 8 => 4,
         _ => 0,
-    };
+    }
+}
+
+/// Writes `mask` over the letters and digits of `value`, keeping
+/// separators, the first `keep_first` and the last `keep_last` (default:
+/// [`default_keep_last`]) letters and digits, and each word's initial when
+/// `initials` (report previews of names only: the `mask` operator never
+/// keeps them). Control characters become spaces; invalid UTF-8 becomes
+/// U+FFFD.
+pub(crate) fn mask_text(
+    entity: Entity,
+    value: &[u8],
+    mask: char,
+    keep_first: usize,
+    keep_last: Option<usize>,
+    initials: bool,
+) -> String {
+    let text = String::from_utf8_lossy(value);
+    let alnum = text.chars().filter(|c| c.is_alphanumeric()).count();
+    let keep_last = keep_last.unwrap_or_else(|| default_keep_last(entity, alnum)).min(alnum);
     let mut out = String::with_capacity(text.len());
     let mut seen = 0;
     let mut word_start = true;
     for c in text.chars() {
         if c.is_alphanumeric() {
             seen += 1;
-            let keep_initial = entity == Entity::Name && word_start;
-            if keep_initial || seen > alnum - keep_tail {
-                out.push(c);
-            } else {
-                out.push('*');
-            }
+            let keep = (initials && word_start) || seen <= keep_first || seen > alnum - keep_last;
+            out.push(if keep { c } else { mask });
             word_start = false;
         } else {
             out.push(if c.is_control() { ' ' } else { c });

@@ -20,7 +20,8 @@
 //!
 //! Data flows one way, and the module order shows it:
 //! `patterns → matcher → validate → context → resolve → finding`, wired by
-//! `engine`; `stream` cuts input into blocks.
+//! `engine`; `stream` cuts input into blocks; `mask` (with `crypto`) turns
+//! findings into safe output.
 #![deny(missing_docs)]
 
 mod context;
@@ -29,6 +30,7 @@ mod engine;
 mod entity;
 mod error;
 mod finding;
+mod mask;
 mod matcher;
 mod names;
 mod offsets;
@@ -45,6 +47,7 @@ pub use engine::{Block, Engine, EngineBuilder, DEFAULT_CONTEXT_WINDOW, DEFAULT_M
 pub use entity::{Entity, SafeHarbor, UnknownEntity};
 pub use error::{Error, ErrorKind};
 pub use finding::{preview, Finding};
+pub use mask::{MaskStats, Masker, Operator, Policy};
 pub use offsets::{convert_offsets, OffsetUnit};
 pub use patterns::{normalize_field, DetectorInfo};
 pub use stream::{BLOCK_MAX, BLOCK_TARGET};

@@ -1,0 +1,275 @@
+//! Masking: turning findings into safe output.
+//!
+//! A [`Masker`] runs the engine and replaces each finding's bytes with what
+//! the [`Policy`] says for its entity; every byte outside a finding is copied
+//! unchanged. It works on text, bytes and streams (block by block, so a
+//! stream of any size masks in bounded memory and gives the same output as
+//! masking it whole).
+//!
+//! State across calls — label numbers, statistics — lives in the masker, so
+//! one masker per run gives `[NAME_1]` to the same person in every record.
+//! The label table is keyed by an HMAC of each value under a random per-run
+//! key, not by the value: a masker holds no PHI between calls.
+//!
+//! Operators that need a key (`hash`, `tokenize`) refuse to build without
+//! one. `tokenize` falls back to `mask` for values FF1 cannot take soundly
+//! (fewer than 10,000 possible values, non-ASCII letters); the statistics
+//! count such values under `mask`.
+
+mod policy;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::ops::ControlFlow;
+
+pub use policy::{Operator, Policy};
+
+use crate::crypto::{keyed_hash, tokenize, DerivedKey, Key};
+use crate::engine::Engine;
+use crate::entity::Entity;
+use crate::error::Error;
+use crate::finding::{mask_text, Finding};
+
+/// Counts of masked values by entity and operator.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MaskStats {
+    /// `(entity, operator name) → values masked`.
+    pub by_entity: BTreeMap<(Entity, &'static str), u64>,
+    /// Input bytes processed.
+    pub bytes: u64,
+}
+
+impl MaskStats {
+    /// Values masked in all.
+    pub fn total(&self) -> u64 {
+        self.by_entity.values().sum()
+    }
+}
+
+/// Masks text with one engine, one policy and (optionally) one key.
+pub struct Masker {
+    engine: Engine,
+    policy: Policy,
+    key: Option<Key>,
+    run_key: DerivedKey,
+    labels: HashMap<(Entity, [u8; 16]), usize>,
+    next_label: BTreeMap<Entity, usize>,
+    stats: MaskStats,
+}
+
+impl std::fmt::Debug for Masker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Masker")
+            .field("policy", &self.policy)
+            .field("key", &self.key)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Masker {
+    /// A masker applying `policy` to what `engine` finds.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key) when the policy has a
+    /// `hash` or `tokenize` operator and no key is given, or when the OS
+    /// cannot supply randomness for the per-run label key.
+    ///
+    /// # Example
+    /// ```
+    /// use phimask::{Engine, Masker, Policy};
+    /// let mut masker = Masker::new(Engine::default(), Policy::preset("mask")?, None)?;
+    /// assert_eq!(masker.mask_str("SSN 123-45-6789"), "SSN ***-**-6789");
+    /// # Ok::<(), phimask::Error>(())
+    /// ```
+    pub fn new(engine: Engine, policy: Policy, key: Option<Key>) -> Result<Masker, Error> {
+        if policy.needs_key() && key.is_none() {
+            return Err(Error::key("this policy uses hash or tokenize, which need a key (--key-file or --key-env)"));
+        }
+        let run_key = Key::generate()?.derive(b"label run");
+        Ok(Masker { engine, policy, key, run_key, labels: HashMap::new(), next_label: BTreeMap::new(), stats: MaskStats::default() })
+    }
+
+    /// What has been masked so far.
+    pub fn stats(&self) -> &MaskStats {
+        &self.stats
+    }
+
+    /// Masks UTF-8 text.
+    pub fn mask_str(&mut self, text: &str) -> String {
+        let out = self.mask_with(text.as_bytes(), None);
+        // Replacements are UTF-8 and cut only whole findings, whose spans lie
+        // on char boundaries of valid input.
+        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// Masks bytes that need not be valid UTF-8.
+    pub fn mask_bytes(&mut self, bytes: &[u8]) -> Vec<u8> {
+        self.mask_with(bytes, None)
+    }
+
+    /// Masks one field value whose field/column/key name is known: the name
+    /// is context for detection and part of the `tokenize` tweak.
+    pub fn mask_field(&mut self, field: &str, value: &str) -> String {
+        let out = self.mask_with(value.as_bytes(), Some(field));
+        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// Masks a stream into `writer`, block by block in bounded memory.
+    /// Returns the number of bytes read.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when reading or writing fails.
+    pub fn mask_reader<R: std::io::Read, W: Write>(&mut self, reader: R, mut writer: W) -> Result<u64, Error> {
+        let mut failure = None;
+        let engine = self.engine.clone();
+        let read = engine.scan_blocks(reader, |block| {
+            let mut out = Vec::with_capacity(block.bytes.len());
+            self.apply(block.bytes, block.offset, block.findings, None, &mut out);
+            match writer.write_all(&out) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    failure = Some(Error::io(&e));
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        writer.flush().map_err(|e| Error::io(&e))?;
+        Ok(read)
+    }
+
+    fn mask_with(&mut self, bytes: &[u8], field: Option<&str>) -> Vec<u8> {
+        let findings = self.engine.scan_field_bytes(field, bytes);
+        let mut out = Vec::with_capacity(bytes.len());
+        self.apply(bytes, 0, &findings, field, &mut out);
+        out
+    }
+
+    /// Copies `bytes` (which start at absolute `offset`) into `out` with
+    /// each finding replaced.
+    fn apply(&mut self, bytes: &[u8], offset: usize, findings: &[Finding], field: Option<&str>, out: &mut Vec<u8>) {
+        let mut at = 0;
+        for f in findings {
+            let (start, end) = (f.start() - offset, f.end() - offset);
+            out.extend_from_slice(&bytes[at..start]);
+            let replacement = self.replacement(f.entity(), &bytes[start..end], field);
+            out.extend_from_slice(replacement.as_bytes());
+            at = end;
+        }
+        out.extend_from_slice(&bytes[at..]);
+        self.stats.bytes += bytes.len() as u64;
+    }
+
+    /// The text that replaces one value.
+    fn replacement(&mut self, entity: Entity, value: &[u8], field: Option<&str>) -> String {
+        let operator = self.policy.operator(entity).clone();
+        let (name, text) = match operator {
+            Operator::Redact => ("redact", String::new()),
+            Operator::Label { numbered: false } => ("label", format!("[{entity}]")),
+            Operator::Label { numbered: true } => ("label", format!("[{entity}_{}]", self.label_number(entity, value))),
+            Operator::Mask { mask_char, keep_first, keep_last } => {
+                ("mask", mask_text(entity, value, mask_char, keep_first, keep_last, false))
+            }
+            Operator::Hash { length } => {
+                let key = self.key.as_ref().expect("checked in Masker::new");
+                ("hash", format!("{entity}_{}", keyed_hash(key, entity.as_str(), value, length)))
+            }
+            Operator::Tokenize => {
+                let key = self.key.as_ref().expect("checked in Masker::new");
+                match std::str::from_utf8(value).ok().and_then(|v| tokenize(key, entity.as_str(), field, v).ok()) {
+                    Some(token) => ("tokenize", token),
+                    None => ("mask", mask_text(entity, value, '*', 0, None, false)),
+                }
+            }
+        };
+        *self.stats.by_entity.entry((entity, name)).or_default() += 1;
+        text
+    }
+
+    /// The instance number of `value` among this run's values of `entity`.
+    fn label_number(&mut self, entity: Entity, value: &[u8]) -> usize {
+        let mac = self.run_key.mac(&[entity.as_str().as_bytes(), value]);
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&mac[..16]);
+        let next = self.next_label.entry(entity).or_insert(0);
+        *self.labels.entry((entity, id)).or_insert_with(|| {
+            *next += 1;
+            *next
+        })
+    }
+}
+
+impl Engine {
+    /// A [`Masker`] over this engine.
+    ///
+    /// # Errors
+    /// See [`Masker::new`].
+    pub fn masker(&self, policy: Policy, key: Option<Key>) -> Result<Masker, Error> {
+        Masker::new(self.clone(), policy, key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(byte: u8) -> Key {
+        Key::from_bytes(vec![byte; 32]).unwrap()
+    }
+
+    fn masker(policy: &str, key: Option<Key>) -> Masker {
+        Masker::new(Engine::default(), Policy::preset(policy).unwrap(), key).unwrap()
+    }
+
+    #[test]
+    fn operators_do_what_the_table_says() {
+        assert_eq!(masker("mask", None).mask_str("SSN 123-45-6789"), "SSN ***-**-6789");
+        assert_eq!(masker("redact", None).mask_str("SSN 123-45-6789"), "SSN ");
+        assert_eq!(masker("label", None).mask_str("SSN 123-45-6789"), "SSN [SSN_1]");
+        let hashed = masker("hash", Some(key(1))).mask_str("SSN 123-45-6789");
+        assert!(hashed.starts_with("SSN SSN_") && hashed.len() == "SSN SSN_".len() + 10, "{hashed}");
+        let token = masker("tokenize", Some(key(1))).mask_str("SSN 123-45-6789");
+        assert_ne!(token, "SSN 123-45-6789");
+        assert_eq!(token.len(), "SSN 123-45-6789".len());
+        assert_eq!(&token[7..8], "-");
+    }
+
+    #[test]
+    fn labels_number_values_across_calls() {
+        let mut m = masker("label", None);
+        assert_eq!(m.mask_str("pt John Smith and Mary Jones"), "pt [NAME_1] and [NAME_2]");
+        assert_eq!(m.mask_str("Mary Jones called; pt John Smith"), "[NAME_2] called; pt [NAME_1]");
+        assert_eq!(m.stats().by_entity[&(Entity::Name, "label")], 4);
+    }
+
+    #[test]
+    fn keyed_operators_need_a_key_and_depend_on_it() {
+        let err = Masker::new(Engine::default(), Policy::preset("tokenize").unwrap(), None).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Key);
+        let text = "SSN 123-45-6789, MRN: 00123456";
+        let a = masker("tokenize", Some(key(1))).mask_str(text);
+        assert_eq!(a, masker("tokenize", Some(key(1))).mask_str(text), "deterministic per key");
+        assert_ne!(a, masker("tokenize", Some(key(2))).mask_str(text), "differs across keys");
+        let h1 = masker("hash", Some(key(1))).mask_str(text);
+        assert_ne!(h1, masker("hash", Some(key(2))).mask_str(text));
+    }
+
+    #[test]
+    fn tokenize_falls_back_to_mask_for_tiny_values() {
+        let mut m = masker("tokenize", Some(key(1)));
+        let out = m.mask_str("a 92 year old");
+        assert_eq!(out, "a ** year old");
+        assert_eq!(m.stats().by_entity[&(Entity::AgeOver89, "mask")], 1);
+    }
+
+    #[test]
+    fn debug_shows_no_values() {
+        let mut m = masker("label", Some(key(3)));
+        m.mask_str("pt John Smith SSN 123-45-6789");
+        let shown = format!("{m:?}");
+        assert!(!shown.contains("Smith") && !shown.contains("6789"), "{shown}");
+    }
+}
