@@ -16,6 +16,7 @@
 //! (fewer than 10,000 possible values, non-ASCII letters); the statistics
 //! count such values under `mask`.
 
+mod generalize;
 mod policy;
 
 use std::collections::{BTreeMap, HashMap};
@@ -55,6 +56,7 @@ pub struct Masker {
     labels: HashMap<(Entity, [u8; 16]), usize>,
     next_label: BTreeMap<Entity, usize>,
     stats: MaskStats,
+    this_year: i32,
 }
 
 impl std::fmt::Debug for Masker {
@@ -87,7 +89,16 @@ impl Masker {
             return Err(Error::key("this policy uses hash or tokenize, which need a key (--key-file or --key-env)"));
         }
         let run_key = Key::generate()?.derive(b"label run");
-        Ok(Masker { engine, policy, key, run_key, labels: HashMap::new(), next_label: BTreeMap::new(), stats: MaskStats::default() })
+        Ok(Masker {
+            engine,
+            policy,
+            key,
+            run_key,
+            labels: HashMap::new(),
+            next_label: BTreeMap::new(),
+            stats: MaskStats::default(),
+            this_year: generalize::current_year(),
+        })
     }
 
     /// What has been masked so far.
@@ -177,6 +188,14 @@ impl Masker {
                 let key = self.key.as_ref().expect("checked in Masker::new");
                 ("hash", format!("{entity}_{}", keyed_hash(key, entity.as_str(), value, length)))
             }
+            Operator::Generalize { reference_year } => {
+                let year = reference_year.unwrap_or(self.this_year);
+                match generalize::generalize(entity, value, year) {
+                    Some(text) => ("generalize", text),
+                    // Policies allow generalize only where it applies.
+                    None => ("redact", String::new()),
+                }
+            }
             Operator::Tokenize => {
                 let key = self.key.as_ref().expect("checked in Masker::new");
                 match std::str::from_utf8(value).ok().and_then(|v| tokenize(key, entity.as_str(), field, v).ok()) {
@@ -235,6 +254,13 @@ mod tests {
         assert_ne!(token, "SSN 123-45-6789");
         assert_eq!(token.len(), "SSN 123-45-6789".len());
         assert_eq!(&token[7..8], "-");
+    }
+
+    #[test]
+    fn safe_harbor_generalizes_and_labels() {
+        let mut m = masker("safe-harbor", None);
+        let out = m.mask_str("pt John Smith, DOB 03/14/1962, 93 yo, Boston, MA 02115, SSN 123-45-6789");
+        assert_eq!(out, "pt [NAME_1], DOB 1962, 90+ yo, [CITY_1], MA 021, SSN [SSN_1]");
     }
 
     #[test]

@@ -22,6 +22,7 @@ const PRESETS: &[(&str, &str)] = &[
     ("label", include_str!("../../../policies/label.toml")),
     ("hash", include_str!("../../../policies/hash.toml")),
     ("tokenize", include_str!("../../../policies/tokenize.toml")),
+    ("safe-harbor", include_str!("../../../policies/safe-harbor.toml")),
 ];
 
 /// What to do with one detected value.
@@ -57,6 +58,15 @@ pub enum Operator {
     /// Replace it with an FF1 format-preserving token (needs a key;
     /// reversible). Values FF1 cannot take fall back to `Mask` defaults.
     Tokenize,
+    /// The Safe Harbor transforms, for DATE, AGE_OVER_89 and ZIP only: a
+    /// date keeps its year (a year that reveals an age over 89 becomes
+    /// `<=YYYY`, the cut-off year); an age over 89 becomes `90+`; a ZIP code
+    /// keeps its first three digits, or `000` for the restricted prefixes.
+    /// A date with no year is removed.
+    Generalize {
+        /// The year ages are counted from (default: the current year).
+        reference_year: Option<i32>,
+    },
 }
 
 impl Operator {
@@ -68,6 +78,7 @@ impl Operator {
             Operator::Mask { .. } => "mask",
             Operator::Hash { .. } => "hash",
             Operator::Tokenize => "tokenize",
+            Operator::Generalize { .. } => "generalize",
         }
     }
 
@@ -106,6 +117,7 @@ struct RawOperator {
     keep_last: Option<usize>,
     numbered: Option<bool>,
     length: Option<usize>,
+    reference_year: Option<i32>,
 }
 
 impl Policy {
@@ -135,12 +147,24 @@ impl Policy {
         let raw: RawPolicy =
             toml::from_str(source).map_err(|e| Error::config(e.message().to_string()).with_path(origin))?;
         let default = check(raw.default, "default").map_err(|e| e.with_path(origin))?;
+        if matches!(default, Operator::Generalize { .. }) {
+            return Err(Error::config("generalize applies to DATE, AGE_OVER_89 and ZIP only, not as the default")
+                .with_path(origin)
+                .with_field("default.operator"));
+        }
         let mut entities = BTreeMap::new();
         for (name, op) in raw.entity {
             let entity: Entity = name.parse().map_err(|e: crate::entity::UnknownEntity| {
                 Error::config(e.to_string()).with_path(origin).with_field(format!("entity.{name}"))
             })?;
             let op = check(op, &format!("entity.{name}")).map_err(|e| e.with_path(origin))?;
+            if matches!(op, Operator::Generalize { .. })
+                && !matches!(entity, Entity::Date | Entity::AgeOver89 | Entity::Zip)
+            {
+                return Err(Error::config("generalize applies to DATE, AGE_OVER_89 and ZIP only")
+                    .with_path(origin)
+                    .with_field(format!("entity.{name}.operator")));
+            }
             entities.insert(entity, op);
         }
         Ok(Policy { default, entities })
@@ -192,9 +216,10 @@ fn check(raw: RawOperator, scope: &str) -> Result<Operator, Error> {
             Operator::Hash { length }
         }
         "tokenize" => Operator::Tokenize,
+        "generalize" => Operator::Generalize { reference_year: raw.reference_year },
         other => {
             return Err(Error::config(format!(
-                "unknown operator '{other}' (known: redact, label, mask, hash, tokenize)"
+                "unknown operator '{other}' (known: redact, label, mask, hash, tokenize, generalize)"
             ))
             .with_field(field_of("operator")))
         }
@@ -203,6 +228,7 @@ fn check(raw: RawOperator, scope: &str) -> Result<Operator, Error> {
         Operator::Mask { .. } => &["mask_char", "keep_first", "keep_last"],
         Operator::Label { .. } => &["numbered"],
         Operator::Hash { .. } => &["length"],
+        Operator::Generalize { .. } => &["reference_year"],
         _ => &[],
     };
     for (field, present) in [
@@ -211,6 +237,7 @@ fn check(raw: RawOperator, scope: &str) -> Result<Operator, Error> {
         ("keep_last", raw.keep_last.is_some()),
         ("numbered", raw.numbered.is_some()),
         ("length", raw.length.is_some()),
+        ("reference_year", raw.reference_year.is_some()),
     ] {
         if present && !allowed.contains(&field) {
             return Err(unexpected(field));
@@ -242,6 +269,16 @@ mod tests {
         .unwrap();
         assert_eq!(p.operator(Entity::Name), &Operator::Redact);
         assert_eq!(p.operator(Entity::Ssn), &Operator::Mask { mask_char: '#', keep_first: 0, keep_last: Some(4) });
+    }
+
+    #[test]
+    fn generalize_is_for_dates_ages_and_zips() {
+        let p = Policy::preset("safe-harbor").unwrap();
+        assert!(!p.needs_key());
+        assert_eq!(p.operator(Entity::Zip), &Operator::Generalize { reference_year: None });
+        let err = Policy::from_toml("[default]\noperator = 'redact'\n[entity.SSN]\noperator = 'generalize'\n", Path::new("p.toml"))
+            .unwrap_err();
+        assert_eq!(err.field(), Some("entity.SSN.operator"));
     }
 
     #[test]
