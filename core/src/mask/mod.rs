@@ -16,6 +16,7 @@
 //! (fewer than 10,000 possible values, non-ASCII letters); the statistics
 //! count such values under `mask`.
 
+mod dates;
 mod generalize;
 mod policy;
 
@@ -57,6 +58,8 @@ pub struct Masker {
     next_label: BTreeMap<Entity, usize>,
     stats: MaskStats,
     this_year: i32,
+    date_key: Option<DerivedKey>,
+    subject: Vec<u8>,
 }
 
 impl std::fmt::Debug for Masker {
@@ -90,6 +93,7 @@ impl Masker {
         }
         let run_key = Key::generate()?.derive(b"label run");
         Ok(Masker {
+            date_key: key.as_ref().map(|k| k.derive(b"date-shift")),
             engine,
             policy,
             key,
@@ -98,7 +102,15 @@ impl Masker {
             next_label: BTreeMap::new(),
             stats: MaskStats::default(),
             this_year: generalize::current_year(),
+            subject: Vec::new(),
         })
+    }
+
+    /// Sets the subject whose dates `date-shift` moves next: every date of
+    /// one subject (a `patient_id`) moves by the same keyed offset, so
+    /// intervals within a subject survive. Until set, one run-wide subject.
+    pub fn set_subject(&mut self, subject: &str) {
+        self.subject = subject.as_bytes().to_vec();
     }
 
     /// What has been masked so far.
@@ -196,6 +208,17 @@ impl Masker {
                     None => ("redact", String::new()),
                 }
             }
+            Operator::DateShift { max_days } => {
+                let date_key = self.date_key.as_ref().expect("checked in Masker::new");
+                let mac = date_key.mac(&[&self.subject]);
+                let n = u64::from_le_bytes(mac[..8].try_into().expect("eight bytes"));
+                let magnitude = (n % u64::from(max_days)) as i64 + 1;
+                let days = if mac[8] & 1 == 0 { magnitude } else { -magnitude };
+                match std::str::from_utf8(value).ok().and_then(|v| dates::shift_date(v, days)) {
+                    Some(text) => ("date-shift", text),
+                    None => ("mask", mask_text(entity, value, '*', 0, None, false)),
+                }
+            }
             Operator::Tokenize => {
                 let key = self.key.as_ref().expect("checked in Masker::new");
                 match std::str::from_utf8(value).ok().and_then(|v| tokenize(key, entity.as_str(), field, v).ok()) {
@@ -261,6 +284,33 @@ mod tests {
         let mut m = masker("safe-harbor", None);
         let out = m.mask_str("pt John Smith, DOB 03/14/1962, 93 yo, Boston, MA 02115, SSN 123-45-6789");
         assert_eq!(out, "pt [NAME_1], DOB 1962, 90+ yo, [CITY_1], MA 021, SSN [SSN_1]");
+    }
+
+    #[test]
+    fn date_shift_keeps_intervals_within_a_subject() {
+        let policy = Policy::from_toml(
+            "[default]\noperator = 'mask'\n[entity.DATE]\noperator = 'date-shift'\n",
+            std::path::Path::new("p.toml"),
+        )
+        .unwrap();
+        let mut m = Masker::new(Engine::default(), policy.clone(), Some(key(7))).unwrap();
+        m.set_subject("P-0001");
+        let a = m.mask_str("admitted 03/01/2020, discharged 03/11/2020");
+        assert_ne!(a, "admitted 03/01/2020, discharged 03/11/2020");
+        // Same format (MM/DD/YYYY at the same places), and the ten-day
+        // interval survives.
+        assert_eq!(a.len(), "admitted 03/01/2020, discharged 03/11/2020".len());
+        let day_number = |s: &str| {
+            let v: Vec<i64> = s.split('/').map(|x| x.parse().unwrap()).collect();
+            dates::days_from_civil(v[2], v[0], v[1])
+        };
+        assert_eq!(day_number(&a[32..42]) - day_number(&a[9..19]), 10, "{a}");
+        let mut again = Masker::new(Engine::default(), policy.clone(), Some(key(7))).unwrap();
+        again.set_subject("P-0001");
+        assert_eq!(again.mask_str("admitted 03/01/2020, discharged 03/11/2020"), a, "deterministic per key and subject");
+        let mut other = Masker::new(Engine::default(), policy, Some(key(7))).unwrap();
+        other.set_subject("P-0002");
+        assert_ne!(other.mask_str("admitted 03/01/2020, discharged 03/11/2020"), a);
     }
 
     #[test]

@@ -67,6 +67,13 @@ pub enum Operator {
         /// The year ages are counted from (default: the current year).
         reference_year: Option<i32>,
     },
+    /// DATE only: move the date by a keyed offset of 1 to `max_days` days,
+    /// earlier or later, the same for every date of one subject (so a
+    /// patient's intervals survive), keeping the date's format. Needs a key.
+    DateShift {
+        /// The largest shift in days (1 to 3650).
+        max_days: u32,
+    },
 }
 
 impl Operator {
@@ -79,12 +86,13 @@ impl Operator {
             Operator::Hash { .. } => "hash",
             Operator::Tokenize => "tokenize",
             Operator::Generalize { .. } => "generalize",
+            Operator::DateShift { .. } => "date-shift",
         }
     }
 
     /// Whether the operator needs a key.
     pub fn needs_key(&self) -> bool {
-        matches!(self, Operator::Hash { .. } | Operator::Tokenize)
+        matches!(self, Operator::Hash { .. } | Operator::Tokenize | Operator::DateShift { .. })
     }
 
     /// `mask` with the default options.
@@ -118,6 +126,7 @@ struct RawOperator {
     numbered: Option<bool>,
     length: Option<usize>,
     reference_year: Option<i32>,
+    max_days: Option<u32>,
 }
 
 impl Policy {
@@ -147,8 +156,8 @@ impl Policy {
         let raw: RawPolicy =
             toml::from_str(source).map_err(|e| Error::config(e.message().to_string()).with_path(origin))?;
         let default = check(raw.default, "default").map_err(|e| e.with_path(origin))?;
-        if matches!(default, Operator::Generalize { .. }) {
-            return Err(Error::config("generalize applies to DATE, AGE_OVER_89 and ZIP only, not as the default")
+        if matches!(default, Operator::Generalize { .. } | Operator::DateShift { .. }) {
+            return Err(Error::config("generalize and date-shift apply to some entities only, not as the default")
                 .with_path(origin)
                 .with_field("default.operator"));
         }
@@ -162,6 +171,11 @@ impl Policy {
                 && !matches!(entity, Entity::Date | Entity::AgeOver89 | Entity::Zip)
             {
                 return Err(Error::config("generalize applies to DATE, AGE_OVER_89 and ZIP only")
+                    .with_path(origin)
+                    .with_field(format!("entity.{name}.operator")));
+            }
+            if matches!(op, Operator::DateShift { .. }) && entity != Entity::Date {
+                return Err(Error::config("date-shift applies to DATE only")
                     .with_path(origin)
                     .with_field(format!("entity.{name}.operator")));
             }
@@ -217,9 +231,16 @@ fn check(raw: RawOperator, scope: &str) -> Result<Operator, Error> {
         }
         "tokenize" => Operator::Tokenize,
         "generalize" => Operator::Generalize { reference_year: raw.reference_year },
+        "date-shift" => {
+            let max_days = raw.max_days.unwrap_or(365);
+            if !(1..=3650).contains(&max_days) {
+                return Err(Error::config("must be 1 to 3650").with_field(field_of("max_days")));
+            }
+            Operator::DateShift { max_days }
+        }
         other => {
             return Err(Error::config(format!(
-                "unknown operator '{other}' (known: redact, label, mask, hash, tokenize, generalize)"
+                "unknown operator '{other}' (known: redact, label, mask, hash, tokenize, generalize, date-shift)"
             ))
             .with_field(field_of("operator")))
         }
@@ -229,6 +250,7 @@ fn check(raw: RawOperator, scope: &str) -> Result<Operator, Error> {
         Operator::Label { .. } => &["numbered"],
         Operator::Hash { .. } => &["length"],
         Operator::Generalize { .. } => &["reference_year"],
+        Operator::DateShift { .. } => &["max_days"],
         _ => &[],
     };
     for (field, present) in [
@@ -238,6 +260,7 @@ fn check(raw: RawOperator, scope: &str) -> Result<Operator, Error> {
         ("numbered", raw.numbered.is_some()),
         ("length", raw.length.is_some()),
         ("reference_year", raw.reference_year.is_some()),
+        ("max_days", raw.max_days.is_some()),
     ] {
         if present && !allowed.contains(&field) {
             return Err(unexpected(field));
