@@ -42,7 +42,7 @@ proptest! {
     #[test]
     fn masked_output_holds_no_detected_value(text in document()) {
         let findings = Engine::default().scan(&text);
-        for policy in ["mask", "redact", "label", "hash", "tokenize"] {
+        for policy in ["mask", "redact", "label", "hash", "tokenize", "surrogate", "safe-harbor"] {
             let out = masker(policy).mask_str(&text);
             for f in &findings {
                 let value = &text[f.span()];

@@ -19,6 +19,7 @@
 mod dates;
 mod generalize;
 mod policy;
+mod surrogate;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -59,6 +60,7 @@ pub struct Masker {
     stats: MaskStats,
     this_year: i32,
     date_key: Option<DerivedKey>,
+    surrogate_key: Option<DerivedKey>,
     subject: Vec<u8>,
 }
 
@@ -94,6 +96,7 @@ impl Masker {
         let run_key = Key::generate()?.derive(b"label run");
         Ok(Masker {
             date_key: key.as_ref().map(|k| k.derive(b"date-shift")),
+            surrogate_key: key.as_ref().map(|k| k.derive(b"surrogate")),
             engine,
             policy,
             key,
@@ -189,7 +192,7 @@ impl Masker {
     /// The text that replaces one value.
     fn replacement(&mut self, entity: Entity, value: &[u8], field: Option<&str>) -> String {
         let operator = self.policy.operator(entity).clone();
-        let (name, text) = match operator {
+        let (name, text): (&'static str, String) = match operator {
             Operator::Redact => ("redact", String::new()),
             Operator::Label { numbered: false } => ("label", format!("[{entity}]")),
             Operator::Label { numbered: true } => ("label", format!("[{entity}_{}]", self.label_number(entity, value))),
@@ -208,16 +211,11 @@ impl Masker {
                     None => ("redact", String::new()),
                 }
             }
-            Operator::DateShift { max_days } => {
-                let date_key = self.date_key.as_ref().expect("checked in Masker::new");
-                let mac = date_key.mac(&[&self.subject]);
-                let n = u64::from_le_bytes(mac[..8].try_into().expect("eight bytes"));
-                let magnitude = (n % u64::from(max_days)) as i64 + 1;
-                let days = if mac[8] & 1 == 0 { magnitude } else { -magnitude };
-                match std::str::from_utf8(value).ok().and_then(|v| dates::shift_date(v, days)) {
-                    Some(text) => ("date-shift", text),
-                    None => ("mask", mask_text(entity, value, '*', 0, None, false)),
-                }
+            Operator::DateShift { max_days } => self.shift(entity, value, max_days, "date-shift"),
+            Operator::Surrogate if entity == Entity::Date => self.shift(entity, value, 365, "surrogate"),
+            Operator::Surrogate => {
+                let key = self.surrogate_key.as_ref().expect("checked in Masker::new");
+                ("surrogate", surrogate::surrogate(key, entity, value))
             }
             Operator::Tokenize => {
                 let key = self.key.as_ref().expect("checked in Masker::new");
@@ -229,6 +227,20 @@ impl Masker {
         };
         *self.stats.by_entity.entry((entity, name)).or_default() += 1;
         text
+    }
+
+    /// Moves a date by the current subject's keyed offset (1 to `max_days`
+    /// days, either way); dates it cannot read are masked.
+    fn shift(&self, entity: Entity, value: &[u8], max_days: u32, name: &'static str) -> (&'static str, String) {
+        let date_key = self.date_key.as_ref().expect("checked in Masker::new");
+        let mac = date_key.mac(&[&self.subject]);
+        let n = u64::from_le_bytes(mac[..8].try_into().expect("eight bytes"));
+        let magnitude = (n % u64::from(max_days)) as i64 + 1;
+        let days = if mac[8] & 1 == 0 { magnitude } else { -magnitude };
+        match std::str::from_utf8(value).ok().and_then(|v| dates::shift_date(v, days)) {
+            Some(text) => (name, text),
+            None => ("mask", mask_text(entity, value, '*', 0, None, false)),
+        }
     }
 
     /// The instance number of `value` among this run's values of `entity`.

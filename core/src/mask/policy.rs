@@ -23,6 +23,7 @@ const PRESETS: &[(&str, &str)] = &[
     ("hash", include_str!("../../../policies/hash.toml")),
     ("tokenize", include_str!("../../../policies/tokenize.toml")),
     ("safe-harbor", include_str!("../../../policies/safe-harbor.toml")),
+    ("surrogate", include_str!("../../../policies/surrogate.toml")),
 ];
 
 /// What to do with one detected value.
@@ -67,6 +68,13 @@ pub enum Operator {
         /// The year ages are counted from (default: the current year).
         reference_year: Option<i32>,
     },
+    /// Replace it with a realistic stand-in, deterministic under the key:
+    /// names from the Census lists, SSNs from never-issued areas, cards and
+    /// NPIs that pass their checksums, VINs with a correct check digit,
+    /// fictional 555-01xx phone numbers, `example.*` e-mail and URLs,
+    /// documentation IP ranges; dates move like `date-shift` (365 days);
+    /// other values keep their shape. Needs a key; one-way.
+    Surrogate,
     /// DATE only: move the date by a keyed offset of 1 to `max_days` days,
     /// earlier or later, the same for every date of one subject (so a
     /// patient's intervals survive), keeping the date's format. Needs a key.
@@ -87,12 +95,13 @@ impl Operator {
             Operator::Tokenize => "tokenize",
             Operator::Generalize { .. } => "generalize",
             Operator::DateShift { .. } => "date-shift",
+            Operator::Surrogate => "surrogate",
         }
     }
 
     /// Whether the operator needs a key.
     pub fn needs_key(&self) -> bool {
-        matches!(self, Operator::Hash { .. } | Operator::Tokenize | Operator::DateShift { .. })
+        matches!(self, Operator::Hash { .. } | Operator::Tokenize | Operator::DateShift { .. } | Operator::Surrogate)
     }
 
     /// `mask` with the default options.
@@ -230,6 +239,7 @@ fn check(raw: RawOperator, scope: &str) -> Result<Operator, Error> {
             Operator::Hash { length }
         }
         "tokenize" => Operator::Tokenize,
+        "surrogate" => Operator::Surrogate,
         "generalize" => Operator::Generalize { reference_year: raw.reference_year },
         "date-shift" => {
             let max_days = raw.max_days.unwrap_or(365);
@@ -240,7 +250,7 @@ fn check(raw: RawOperator, scope: &str) -> Result<Operator, Error> {
         }
         other => {
             return Err(Error::config(format!(
-                "unknown operator '{other}' (known: redact, label, mask, hash, tokenize, generalize, date-shift)"
+                "unknown operator '{other}' (known: redact, label, mask, hash, tokenize, surrogate, generalize, date-shift)"
             ))
             .with_field(field_of("operator")))
         }
