@@ -3,20 +3,24 @@
 //! The binary is thin on purpose: every decision about what counts as PHI
 //! lives in the core crate, and this crate only turns arguments and
 //! `.phimask.toml` into one [`phimask::EngineBuilder`], feeds it files, and
-//! prints what comes back. One module per subcommand (`scan`, `detectors`),
-//! one per output format (`report/`), and the pieces they share (`config`,
-//! `engine`, `walk`, `lines`, `progress`).
+//! prints what comes back. One module per subcommand (`scan`, `detectors`,
+//! `mask`, `keygen`), one per output format (`report/`), and the pieces they
+//! share (`config`, `engine`, `walk`, `lines`, `progress`).
 //!
 //! Exit codes are the contract CI gates rely on: 0 nothing found, 1 findings,
 //! 2 an error. An error always wins over findings and over a clean result,
-//! so a scan that could not read everything never looks clean. Errors print
+//! so a scan that could not read everything never looks clean. `mask` and
+//! `keygen` exit 0 on success (whether or not anything was masked) and 2 on
+//! an error. Errors print
 //! as `phimask: error: …` and are built from paths, options and detector ids,
 //! never from scanned text.
 
 mod config;
 mod detectors;
 mod engine;
+mod keygen;
 mod lines;
+mod mask;
 mod ordered;
 mod progress;
 mod report;
@@ -44,6 +48,16 @@ enum Command {
     /// Exit status: 0 nothing found, 1 findings, 2 error (an error wins over
     /// findings, so a partial scan never looks clean).
     Scan(scan::Args),
+    /// Mask PHI in a text file or log (or standard input, line by line) as a
+    /// policy says; every other byte is copied unchanged.
+    ///
+    /// The output is written to a temporary file beside it and renamed into
+    /// place only when complete; the input is never overwritten unless
+    /// --in-place is given. Exit status: 0 done, 2 error.
+    Mask(mask::Args),
+    /// Write a new random 256-bit key (for keyed policies such as tokenize)
+    /// to a new file with mode 0600; prints its key id, never the key.
+    Keygen(keygen::Args),
     /// List the active detectors: id, entity, Safe Harbor letter, description.
     Detectors(detectors::Args),
 }
@@ -124,6 +138,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Mask(args) => mask::run(args),
+        Command::Keygen(args) => keygen::run(args),
         Command::Detectors(args) => detectors::run(args),
     };
     match result {

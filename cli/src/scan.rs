@@ -286,7 +286,7 @@ impl Scanner<'_> {
 }
 
 /// Reads up to [`SNIFF_LEN`] bytes (fewer only at end of input).
-fn sniff(reader: &mut impl Read) -> io::Result<Vec<u8>> {
+pub(crate) fn sniff(reader: &mut impl Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(SNIFF_LEN);
     reader.by_ref().take(SNIFF_LEN as u64).read_to_end(&mut head)?;
     Ok(head)

@@ -206,18 +206,22 @@ fn keyword_pattern(words: &[&str]) -> Option<String> {
     Some(format!("(?i:{})", alternatives.join("|")))
 }
 
-fn line_start(hay: &[u8], pos: usize) -> usize {
-    memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |i| i + 1)
+/// Start of the line holding `pos`, looking back at most `reach` bytes
+/// (`pos - reach` when the line is longer): per-candidate work must not
+/// grow with the line, or one long line dense with PHI turns quadratic.
+fn line_start(hay: &[u8], pos: usize, reach: usize) -> usize {
+    let floor = pos.saturating_sub(reach);
+    memchr::memrchr(b'\n', &hay[floor..pos]).map_or(floor, |i| floor + i + 1)
 }
 
 /// Start of the before-window of a candidate at `pos`.
 fn window_before(hay: &[u8], pos: usize, window: usize) -> usize {
     let floor = pos.saturating_sub(window);
-    let ls = line_start(hay, pos);
+    let ls = line_start(hay, pos, window);
     if ls > floor && ls > 0 && !hay[ls..pos].iter().any(u8::is_ascii_alphanumeric) {
         // The value sits under its label (`DOB:` alone on the line above):
         // let the previous line speak.
-        let prev = line_start(hay, ls - 1);
+        let prev = line_start(hay, ls - 1, window);
         let label = hay[prev..ls].iter().rev().find(|b| !b.is_ascii_whitespace());
         if matches!(label, Some(b':' | b'=')) {
             return prev.max(floor);
@@ -258,7 +262,8 @@ fn is_event_time(hay: &[u8], start: usize, end: usize, field: Option<&str>) -> b
     if field.is_some_and(|f| EVENT_TIME_KEYS.contains(&f) || f.ends_with("_at") || f.ends_with("timestamp")) {
         return true;
     }
-    let ls = line_start(hay, start);
+    // A leading timestamp has at most a few bytes (`[`, `<13>1 `) before it.
+    let ls = line_start(hay, start, 64);
     let prefix = &hay[ls..start];
     let leading = prefix.iter().all(|b| matches!(b, b' ' | b'\t' | b'[' | b'(' | b'"' | b'\'' | b'<' | b'{'))
         || is_syslog_prefix(prefix);

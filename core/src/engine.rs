@@ -211,8 +211,9 @@ struct Scratch {
     tokens: Vec<names::Token>,
     names: Vec<NameHit>,
     keywords: Vec<Keyword>,
-    /// (regex, label end) pairs already searched in this block.
-    searched: Vec<(u32, usize)>,
+    /// (detector, value start) pairs already considered in this block: a
+    /// set, since a block dense with labels has thousands.
+    searched: rustc_hash::FxHashSet<(u32, usize)>,
     /// Overlap resolution's byte bitmap.
     claimed: Vec<u64>,
 }
@@ -412,7 +413,7 @@ impl Engine {
         hay: &[u8],
         field: Option<&str>,
         keywords: &[Keyword],
-        searched: &mut Vec<(u32, usize)>,
+        searched: &mut rustc_hash::FxHashSet<(u32, usize)>,
         cands: &mut Vec<Candidate>,
     ) {
         let inner = &*self.inner;
@@ -433,8 +434,7 @@ impl Engine {
                 // The value, and further values listed right after it
                 // (`domains: a.com, b.org`), at most four.
                 for _ in 0..4 {
-                    if !searched.contains(&(det, s)) {
-                        searched.push((det, s));
+                    if searched.insert((det, s)) {
                         self.consider(hay, det, s, e, 0.0, field, keywords, cands);
                     }
                     match inner.labelled.find_in(regex, hay, e, hi) {

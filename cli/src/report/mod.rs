@@ -147,3 +147,8 @@ pub(crate) fn printer(format: Format, detectors: Vec<DetectorInfo>, cwd: PathBuf
 pub(crate) fn summary_line(summary: &Summary) -> String {
     text::summary_line(summary)
 }
+
+/// A byte count as people read it (`512 B`, `1.2 MiB`).
+pub(crate) fn human_bytes(bytes: u64) -> String {
+    text::human_bytes(bytes)
+}

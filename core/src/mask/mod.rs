@@ -91,7 +91,7 @@ impl Masker {
     /// ```
     pub fn new(engine: Engine, policy: Policy, key: Option<Key>) -> Result<Masker, Error> {
         if policy.needs_key() && key.is_none() {
-            return Err(Error::key("this policy uses hash or tokenize, which need a key (--key-file or --key-env)"));
+            return Err(Error::key("this policy uses an operator that needs a key (hash, tokenize, surrogate or date-shift): give --key-file or --key-env"));
         }
         let run_key = Key::generate()?.derive(b"label run");
         Ok(Masker {
