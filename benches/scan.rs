@@ -397,6 +397,40 @@ fn bench_corpus(c: &mut Criterion, s: &Setup, kind: Kind) {
     g.finish();
 }
 
+/// Masking beside scanning on the logs corpus, in one group so the figure is
+/// a ratio: `mask_*` / `scan` (issue target: tokenize >= 60% of scan).
+fn bench_mask(c: &mut Criterion, s: &Setup) {
+    let corpus = s.corpora.iter().find(|c| c.kind == Kind::Logs).expect("logs corpus");
+    let text = &corpus.text[..];
+    let engine = Engine::default();
+    let expected = engine.scan_bytes(text).len();
+    let key = phimask::Key::from_bytes((0u8..32).collect()).expect("a 32-byte key");
+    let mut g = c.benchmark_group("mask_logs");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.sampling_mode(SamplingMode::Flat);
+    g.bench_function("scan", |b| {
+        b.iter(|| {
+            let n = engine.scan_bytes(black_box(text)).len();
+            assert_eq!(n, expected);
+            n
+        })
+    });
+    for policy in ["mask", "tokenize"] {
+        let p = phimask::Policy::preset(policy).expect("preset");
+        let key = p.needs_key().then(|| key.clone());
+        g.bench_function(policy, |b| {
+            b.iter(|| {
+                let mut masker = phimask::Masker::new(engine.clone(), p.clone(), key.clone()).expect("masker");
+                let out = masker.mask_bytes(black_box(text));
+                // Check the answer: every finding was replaced.
+                assert_eq!(masker.stats().total() as usize, expected);
+                out.len()
+            })
+        });
+    }
+    g.finish();
+}
+
 fn bench_build(c: &mut Criterion) {
     let dir = patterns_dir();
     let mut g = c.benchmark_group("build");
@@ -470,6 +504,16 @@ fn summary(s: &Setup, since: SystemTime) {
             e / n
         ));
     }
+    if let Some(logs) = s.corpora.iter().find(|c| c.kind == Kind::Logs) {
+        let mbs = |id: &str| estimate_ns(&home, "mask_logs", id, since).map(|ns| logs.text.len() as f64 / ns * 1e3);
+        if let (Some(scan), Some(mask), Some(tok)) = (mbs("scan"), mbs("mask"), mbs("tokenize")) {
+            lines.push(format!(
+                "  mask   logs: scan {scan:.1} MB/s   mask {mask:.1} MB/s ({:.2} of scan)   tokenize {tok:.1} MB/s ({:.2} of scan)",
+                mask / scan,
+                tok / scan
+            ));
+        }
+    }
     if !lines.is_empty() {
         println!(
             "\nsummary (this run; MB = 10^6 bytes; ratio = phimask MB/s / naive_baseline MB/s, higher is better):"
@@ -517,6 +561,7 @@ fn main() {
     bench_corpus(&mut c, &setup, Kind::Notes);
     bench_corpus(&mut c, &setup, Kind::Csv);
     bench_build(&mut c);
+    bench_mask(&mut c, &setup);
     c.final_summary();
     summary(&setup, since);
 }
