@@ -289,10 +289,11 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
                 continue;
             }
         }
-        // A lone token on no name list (`INFO`, `Exception`) cannot be a
-        // name: skip the run machinery (most capitalized words in logs).
+        // A lone token on no name list (`INFO`, `Exception`) is not a name
+        // unless a person-introducing word precedes it: skip the run
+        // machinery (most capitalized words in logs).
         let joined = tokens.get(i + 1).is_some_and(|n| n.sep != Sep::Break);
-        if f & (FIRST | LAST) == 0 && !joined {
+        if f & (FIRST | LAST) == 0 && !joined && !trigger_before(hay, t.start) {
             i += 1;
             continue;
         }
@@ -486,25 +487,47 @@ const TRIGGERS: &[&str] = &[
     "surname", "called", "mr", "mrs", "ms", "dr",
 ];
 
-/// One of [`TRIGGERS`] ends right before `start` (`named X`, `Name: X`).
+/// Words that introduce a name after a verb: `my name is X`, `her maiden
+/// name was X`, `everyone calls me X`.
+const LINKED_TRIGGERS: &[(&str, &[&str])] = &[
+    ("is", &["name", "surname", "called", "named"]),
+    ("was", &["name", "surname", "called", "named"]),
+    ("me", &["call", "calls", "called"]),
+];
+
+/// One of [`TRIGGERS`] ends right before `start` (`named X`, `Name: X`,
+/// `last name? X`), or a linked pair (`name is X`).
 fn trigger_before(hay: &[u8], start: usize) -> bool {
+    let Some((word, word_start)) = word_before(hay, start, b":.,?") else { return false };
+    let is = |list: &[&str], w: &[u8]| list.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(w));
+    if is(TRIGGERS, word) {
+        return true;
+    }
+    LINKED_TRIGGERS.iter().any(|(link, before)| {
+        word.eq_ignore_ascii_case(link.as_bytes())
+            && word_before(hay, word_start, b"").is_some_and(|(w, _)| is(before, w))
+    })
+}
+
+/// The ASCII word right before `start` (one space, optionally after one of
+/// `punct`), and where it starts.
+fn word_before<'h>(hay: &'h [u8], start: usize, punct: &[u8]) -> Option<(&'h [u8], usize)> {
     let mut i = start;
     if i == 0 || hay[i - 1] != b' ' {
-        return false;
+        return None;
     }
     i -= 1;
-    if i > 0 && matches!(hay[i - 1], b':' | b'.' | b',') {
+    if i > 0 && punct.contains(&hay[i - 1]) {
         i -= 1;
     }
     let end = i;
     while i > 0 && hay[i - 1].is_ascii_alphabetic() && end - i <= 13 {
         i -= 1;
     }
-    if i > 0 && is_letter(hay[i - 1]) {
-        return false;
+    if i == end || (i > 0 && is_letter(hay[i - 1])) {
+        return None;
     }
-    let word = &hay[i..end];
-    TRIGGERS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(word))
+    Some((&hay[i..end], i))
 }
 
 /// Street suffixes that make a capitalized run a street name.
@@ -650,6 +673,10 @@ mod tests {
         assert_eq!(flagged("Smith, John presented with"), ["Smith, John"]);
         assert_eq!(flagged("her daughter Sumaya called"), ["Sumaya"]);
         assert_eq!(flagged("Name: Kristin Crnić"), ["Kristin Crnić"]);
+        assert_eq!(flagged("My name is Nunzia"), ["Nunzia"]);
+        assert_eq!(flagged("Her maiden name is Majewska"), ["Majewska"]);
+        assert_eq!(flagged("but everyone calls me Sandro"), ["Sandro"]);
+        assert!(flagged("The answer is Yes").is_empty());
         assert_eq!(flagged("from Elizabeth Mitchell's Cautionary Tales"), ["Elizabeth Mitchell"]);
         assert_eq!(
             flagged("They had 6: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer."),
