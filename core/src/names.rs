@@ -299,6 +299,30 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         }
         i = run(words, hay, tokens, i, false, out).unwrap_or(i + 1);
     }
+    lift_lists(hay, out);
+}
+
+/// Surnames listed together (`founders: Mcclain, Lee and Ramirez`) vouch
+/// for each other: in a run of two or more candidates joined only by `, `,
+/// ` and `, ` & ` or `, and `, every candidate scores at least 0.6 (a lone
+/// surname scores 0.4).
+fn lift_lists(hay: &[u8], hits: &mut [NameHit]) {
+    let joined = |a: &NameHit, b: &NameHit| {
+        matches!(&hay[a.end..b.start], b", " | b" and " | b", and " | b" & " | b" or " | b", or ")
+    };
+    let mut i = 0;
+    while i < hits.len() {
+        let mut j = i;
+        while j + 1 < hits.len() && hits[j].end <= hits[j + 1].start && joined(&hits[j], &hits[j + 1]) {
+            j += 1;
+        }
+        if j > i {
+            for h in &mut hits[i..=j] {
+                h.score = h.score.max(0.6);
+            }
+        }
+        i = j + 1;
+    }
 }
 
 /// Scores the run of capitalized tokens starting at `first`; pushes a hit if
@@ -677,6 +701,8 @@ mod tests {
         assert_eq!(flagged("Her maiden name is Majewska"), ["Majewska"]);
         assert_eq!(flagged("but everyone calls me Sandro"), ["Sandro"]);
         assert!(flagged("The answer is Yes").is_empty());
+        assert_eq!(flagged("our 3 founders: Turgeon, Mcclain and Ramirez."), ["Turgeon", "Mcclain", "Ramirez"]);
+        assert!(flagged("offices in Boston, Denver and Chicago").is_empty());
         assert_eq!(flagged("from Elizabeth Mitchell's Cautionary Tales"), ["Elizabeth Mitchell"]);
         assert_eq!(
             flagged("They had 6: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer."),
