@@ -29,12 +29,16 @@
 //!   lines — after the last space or tab in the piece's final 64 KiB, hard
 //!   at 1 MiB if there is none — so memory stays bounded and the result is
 //!   what masking the same bytes as a file gives.
-//! - **Plain text only, for now.** Structured inputs (CSV, JSON, SQL, HL7)
-//!   need their own drivers; masking them as text would miss the header
-//!   context and could break their syntax, so they are refused unless
-//!   `--input-format text` asks for exactly that. Files with a NUL byte in
-//!   the first 8 KiB are refused the same way (masking a binary as text
-//!   corrupts it).
+//! - **Structured formats by extension.** `.csv`, `.tsv`, `.json`,
+//!   `.ndjson` and `.jsonl` (or `--input-format`) go through the core's
+//!   format drivers ([`phimask::mask_format`]): column and key names are
+//!   context, `--subject-column` drives date shifting, and a malformed
+//!   record fails the run (exit 2, OUT untouched) unless `--on-error skip`
+//!   masks it as plain text and lists its line in the summary and report.
+//!   SQL dumps and HL7 have no driver yet: masking them as text would miss
+//!   their structure, so they are refused unless `--input-format text` asks
+//!   for exactly that. Files with a NUL byte in the first 8 KiB are refused
+//!   as text the same way (masking a binary as text corrupts it).
 //! - **No PHI beside the data.** The summary and the `--report` JSON hold
 //!   counts by entity and operator, byte totals, paths, the policy name and
 //!   the key id; errors name paths and options, never input text or keys.
@@ -45,7 +49,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args as ClapArgs, ValueEnum};
-use phimask::{Key, MaskStats, Masker, Policy, BLOCK_MAX};
+use phimask::{Format, FormatOptions, FormatReport, Key, MaskStats, Masker, OnError, Policy, BLOCK_MAX};
 use serde::Serialize;
 use tempfile::NamedTempFile;
 
@@ -53,7 +57,7 @@ use crate::engine::EngineArgs;
 use crate::{print_note, progress, report, scan, Failure, Outcome};
 
 /// Extensions of the structured formats a later driver will handle.
-const STRUCTURED: &[&str] = &["csv", "tsv", "json", "ndjson", "jsonl", "sql", "hl7"];
+const UNSUPPORTED: &[&str] = &["sql", "hl7"];
 
 /// The longest line the stdin filter holds; longer lines are masked in
 /// pieces. Equal to the core's largest block.
@@ -101,11 +105,23 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
 
-    /// Treat IN as this format whatever its extension or content (only
-    /// `text` so far: structured files and files that look binary are
-    /// refused without it).
+    /// Treat IN as this format whatever its extension or content. Without
+    /// it the extension decides (.csv, .tsv, .json, .ndjson/.jsonl; anything
+    /// else is text); .sql and .hl7 files and files that look binary are
+    /// refused unless `text` is given.
     #[arg(long, value_enum, value_name = "FORMAT")]
     input_format: Option<InputFormat>,
+
+    /// The CSV column or JSON key naming each record's subject (such as
+    /// patient_id): date-shift moves one subject's dates by one offset.
+    #[arg(long, value_name = "NAME")]
+    subject_column: Option<String>,
+
+    /// What to do with a malformed CSV row or JSON line: fail (exit 2,
+    /// OUT untouched) or skip (mask it as plain text, keep it in place and
+    /// report its line number).
+    #[arg(long, value_enum, value_name = "MODE", default_value = "fail")]
+    on_error: OnErrorArg,
 
     #[command(flatten)]
     engine: EngineArgs,
@@ -120,6 +136,36 @@ pub(crate) struct Args {
 enum InputFormat {
     /// Plain text or a log, as bytes (need not be UTF-8).
     Text,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// One JSON document.
+    Json,
+    /// Newline-delimited JSON, one value per line.
+    Ndjson,
+}
+
+impl InputFormat {
+    /// The core format, `None` for text.
+    fn structured(self) -> Option<Format> {
+        match self {
+            InputFormat::Text => None,
+            InputFormat::Csv => Some(Format::Csv),
+            InputFormat::Tsv => Some(Format::Tsv),
+            InputFormat::Json => Some(Format::Json),
+            InputFormat::Ndjson => Some(Format::Ndjson),
+        }
+    }
+}
+
+/// The `--on-error` choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum OnErrorArg {
+    /// Stop with an error naming the line; nothing is written.
+    Fail,
+    /// Mask the record as plain text, keep it, report its line.
+    Skip,
 }
 
 /// Where input comes from.
@@ -195,6 +241,19 @@ impl Target {
 /// standard output or a device stays sent).
 pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let source = source(&args)?;
+    let format = format_of(&args);
+    if format.is_none() && args.subject_column.is_some() {
+        return Err(Failure::new(
+            "--subject-column needs a structured input (.csv, .tsv, .json, .ndjson or --input-format csv|tsv|json|ndjson)",
+        ));
+    }
+    let options = FormatOptions::new()
+        .on_error(match args.on_error {
+            OnErrorArg::Fail => OnError::Fail,
+            OnErrorArg::Skip => OnError::Skip,
+        })
+        .subject_field(args.subject_column.clone());
+    let how = How { format, options: &options, force_text: args.input_format.is_some() };
     let dest = dest(&args, &source)?;
     let report_target = args.report.as_deref().map(|path| report_target(path, &source, &dest)).transpose()?;
 
@@ -218,10 +277,10 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let config = args.engine.load_config(&cwd)?;
     let engine = args.engine.build(config.as_ref())?;
     let mut masker = Masker::new(engine, policy, key)?;
-    let force_text = args.input_format.is_some();
 
+    let mut done = FormatReport::default();
     let staged = match (&source, &dest) {
-        (Source::Stdin, Dest::Stdout) => {
+        (Source::Stdin, Dest::Stdout) if format.is_none() => {
             filter_lines(&mut masker, io::stdin(), io::stdout().lock())?;
             None
         }
@@ -236,7 +295,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
             };
             let bar = progress::bar(progress::wanted(args.quiet), 1, size);
             let reader = bar.wrap_read(reader);
-            let staged = mask_to(&mut masker, &source, reader, &dest, force_text);
+            let staged = mask_to(&mut masker, &source, reader, &dest, &how, &mut done);
             // Cleared before any error is printed.
             bar.finish_and_clear();
             staged?
@@ -246,7 +305,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let stats = masker.stats();
     let staged_report = match &report_target {
         Some(target) => {
-            let report = Report::new(&source, &dest, &policy_name, key_id.as_deref(), stats);
+            let report = Report::new(&source, &dest, &policy_name, key_id.as_deref(), stats, format, &done);
             let mut staged = Staged::create(target)?;
             let json = serde_json::to_string_pretty(&report).expect("a report serializes");
             writeln!(staged.file(), "{json}")
@@ -262,7 +321,11 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         staged.commit()?;
     }
     if !args.quiet {
-        let _ = writeln!(io::stderr().lock(), "phimask: {}", summary_line(stats, &policy_name, key_id.as_deref()));
+        let mut line = summary_line(stats, &policy_name, key_id.as_deref());
+        if format.is_some() {
+            line.push_str(&format_summary(&done));
+        }
+        let _ = writeln!(io::stderr().lock(), "phimask: {line}");
     }
     Ok(Outcome::Clean)
 }
@@ -274,11 +337,12 @@ fn mask_to(
     source: &Source,
     reader: impl Read,
     dest: &Dest,
-    force_text: bool,
+    how: &How<'_>,
+    done: &mut FormatReport,
 ) -> Result<Option<Staged>, Failure> {
     match dest {
         Dest::Stdout => {
-            stream(masker, source, reader, io::stdout().lock(), "<stdout>", force_text)?;
+            stream(masker, source, reader, io::stdout().lock(), "<stdout>", how, done)?;
             Ok(None)
         }
         Dest::Special(out) => {
@@ -286,19 +350,35 @@ fn mask_to(
                 .write(true)
                 .open(&out.path)
                 .map_err(|e| Failure::new(format!("{}: cannot write: {e}", out.display())))?;
-            stream(masker, source, reader, file, &out.display().to_string(), force_text)?;
+            stream(masker, source, reader, file, &out.display().to_string(), how, done)?;
             Ok(None)
         }
         Dest::File(out) => {
             let mut staged = Staged::create(out)?;
-            stream(masker, source, reader, staged.file(), &out.display().to_string(), force_text)?;
+            stream(masker, source, reader, staged.file(), &out.display().to_string(), how, done)?;
             Ok(Some(staged))
         }
     }
 }
 
+/// How to read the input: its format (`None`: text) and the driver options.
+struct How<'a> {
+    format: Option<Format>,
+    options: &'a FormatOptions,
+    /// `--input-format` was given: no binary sniffing.
+    force_text: bool,
+}
+
+/// The format of IN: `--input-format`, else its extension, else text.
+fn format_of(args: &Args) -> Option<Format> {
+    match args.input_format {
+        Some(given) => given.structured(),
+        None => args.input.extension().and_then(|ext| Format::from_extension(&ext.to_string_lossy())),
+    }
+}
+
 /// Checks IN: `-`, or an existing file that is not a directory and, unless
-/// `--input-format` is given, not of a structured format.
+/// `--input-format` is given, not of a format without a driver (SQL, HL7).
 fn source(args: &Args) -> Result<Source, Failure> {
     if args.input.as_os_str() == "-" {
         if args.in_place {
@@ -316,9 +396,9 @@ fn source(args: &Args) -> Result<Source, Failure> {
     }
     if args.input_format.is_none() {
         let ext = args.input.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
-        if let Some(ext) = ext.filter(|ext| STRUCTURED.contains(&ext.as_str())) {
+        if let Some(ext) = ext.filter(|ext| UNSUPPORTED.contains(&ext.as_str())) {
             return Err(Failure::new(format!(
-                "{shown}: .{ext} input: structured formats are not supported yet; \
+                "{shown}: .{ext} input: this structured format is not supported yet; \
                  use --input-format text to mask it as plain text"
             )));
         }
@@ -404,12 +484,28 @@ fn stream(
     reader: impl Read,
     writer: impl Write,
     out_shown: &str,
-    force_text: bool,
+    how: &How<'_>,
+    done: &mut FormatReport,
 ) -> Result<(), Failure> {
     let in_shown = match source {
         Source::Stdin => "<stdin>".to_string(),
         Source::File(input) => input.display().to_string(),
     };
+    let force_text = how.force_text;
+    if let Some(format) = how.format {
+        let mut reader = Watched::new(reader);
+        let mut writer = Watched::new(writer);
+        let result = phimask::mask_format(masker, format, &mut reader, &mut writer, how.options);
+        *done = result.map_err(|err| match (reader.error.take(), writer.error.take()) {
+            (Some(e), _) => Failure::new(format!("{in_shown}: cannot read: {e}")),
+            (None, Some(e)) => Failure::new(format!("{out_shown}: cannot write: {e}")),
+            (None, None) if err.line().is_some() => Failure::new(format!(
+                "{in_shown}: {err} (as {format}; --on-error skip masks such records as plain text and goes on)"
+            )),
+            (None, None) => Failure::new(format!("{in_shown}: {err}")),
+        })?;
+        return Ok(());
+    }
     let mut reader = Watched::new(reader);
     let head = scan::sniff(&mut reader).map_err(|e| Failure::new(format!("{in_shown}: cannot read: {e}")))?;
     if !force_text && memchr::memchr(0, &head).is_some() {
@@ -580,6 +676,18 @@ struct Report<'a> {
     output: String,
     policy: &'a str,
     key_id: Option<&'a str>,
+    /// Structured formats: `csv`, `tsv`, `json` or `ndjson` (absent for text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    /// Structured formats: records masked as data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    records: Option<u64>,
+    /// Structured formats: malformed records masked as plain text
+    /// (`--on-error skip`), and the lines they start on (the first 1000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped_lines: Option<&'a [u64]>,
     bytes: u64,
     /// Entity → operator → values masked.
     masked: BTreeMap<&'static str, BTreeMap<&'static str, u64>>,
@@ -587,7 +695,15 @@ struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    fn new(source: &Source, dest: &Dest, policy: &'a str, key_id: Option<&'a str>, stats: &MaskStats) -> Report<'a> {
+    fn new(
+        source: &Source,
+        dest: &Dest,
+        policy: &'a str,
+        key_id: Option<&'a str>,
+        stats: &MaskStats,
+        format: Option<Format>,
+        done: &'a FormatReport,
+    ) -> Report<'a> {
         let mut masked: BTreeMap<&'static str, BTreeMap<&'static str, u64>> = BTreeMap::new();
         for (&(entity, operator), &n) in &stats.by_entity {
             masked.entry(entity.as_str()).or_default().insert(operator, n);
@@ -605,11 +721,33 @@ impl<'a> Report<'a> {
             },
             policy,
             key_id,
+            format: format.map(Format::as_str),
+            records: format.map(|_| done.records),
+            skipped: format.map(|_| done.skipped),
+            skipped_lines: format.map(|_| done.skipped_lines.as_slice()),
             bytes: stats.bytes,
             masked,
             total: stats.total(),
         }
     }
+}
+
+/// `; 120 records; 2 malformed records masked as text (lines 7, 9)`.
+fn format_summary(done: &FormatReport) -> String {
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let mut line = format!("; {} record{}", done.records, plural(done.records));
+    if done.skipped > 0 {
+        let shown: Vec<String> = done.skipped_lines.iter().take(10).map(u64::to_string).collect();
+        let more = if done.skipped as usize > shown.len() { ", …" } else { "" };
+        line.push_str(&format!(
+            "; {} malformed record{} masked as text (line{} {}{more})",
+            done.skipped,
+            plural(done.skipped),
+            plural(done.skipped),
+            shown.join(", ")
+        ));
+    }
+    line
 }
 
 /// `masked 4 values (NAME 1 mask, SSN 3 mask) in 1.2 KiB; policy 'mask'`.

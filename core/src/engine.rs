@@ -271,6 +271,27 @@ impl Engine {
         self.inner.detectors.iter().map(DetectorInfo::from).collect()
     }
 
+    /// The entity a field/column/key name stands for: the entity of the
+    /// first active detector (in definition order) whose `fields` list holds
+    /// the name exactly after [`normalize_field`](crate::normalize_field)
+    /// (`Patient-Name` → `patient_name` → [`Entity::Name`]). Structured
+    /// drivers treat a whole value under such a name as that entity.
+    ///
+    /// # Example
+    /// ```
+    /// use phimask::{Engine, Entity};
+    /// let engine = Engine::default();
+    /// assert_eq!(engine.entity_for_field("SSN"), Some(Entity::Ssn));
+    /// assert_eq!(engine.entity_for_field("notes"), None);
+    /// ```
+    pub fn entity_for_field(&self, field: &str) -> Option<Entity> {
+        let field = normalize_field(field);
+        if field.is_empty() {
+            return None;
+        }
+        self.inner.detectors.iter().find(|d| d.fields.contains(&field)).map(|d| d.entity)
+    }
+
     /// The minimum score this engine reports.
     pub fn min_score(&self) -> f32 {
         self.inner.min_score

@@ -21,7 +21,8 @@
 //! Data flows one way, and the module order shows it:
 //! `patterns → matcher → validate → context → resolve → finding`, wired by
 //! `engine`; `stream` cuts input into blocks; `mask` (with `crypto`) turns
-//! findings into safe output.
+//! findings into safe output; `formats` drives it over CSV/TSV, JSON and
+//! NDJSON with column and key names as context.
 #![deny(missing_docs)]
 
 mod context;
@@ -30,6 +31,7 @@ mod engine;
 mod entity;
 mod error;
 mod finding;
+mod formats;
 mod mask;
 mod matcher;
 mod names;
@@ -47,6 +49,10 @@ pub use engine::{Block, Engine, EngineBuilder, DEFAULT_CONTEXT_WINDOW, DEFAULT_M
 pub use entity::{Entity, SafeHarbor, UnknownEntity};
 pub use error::{Error, ErrorKind};
 pub use finding::{preview, Finding};
+pub use formats::{
+    mask_csv, mask_format, mask_json, mask_ndjson, Format, FormatOptions, FormatReport, OnError, MAX_JSON_DOCUMENT,
+    MAX_LISTED_LINES, MAX_RECORD,
+};
 pub use mask::{MaskStats, Masker, Operator, Policy};
 pub use offsets::{convert_offsets, OffsetUnit};
 pub use patterns::{normalize_field, DetectorInfo};

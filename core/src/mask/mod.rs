@@ -141,6 +141,33 @@ impl Masker {
         String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
+    /// Masks one whole value known to be `entity` (a CSV column or JSON
+    /// key named `ssn`, `mrn`, …): no detection runs, the policy's operator
+    /// for `entity` replaces the entire value. `field` is the column or key
+    /// name, part of the `tokenize` tweak as in [`mask_field`](Self::mask_field).
+    /// An empty value stays empty and is not counted.
+    ///
+    /// # Example
+    /// ```
+    /// use phimask::{Engine, Entity, Masker, Policy};
+    /// let mut masker = Masker::new(Engine::default(), Policy::preset("mask")?, None)?;
+    /// assert_eq!(masker.mask_value(Entity::Ssn, Some("ssn"), "123-45-6789"), "***-**-6789");
+    /// assert_eq!(masker.mask_value(Entity::Ssn, Some("ssn"), ""), "");
+    /// # Ok::<(), phimask::Error>(())
+    /// ```
+    pub fn mask_value(&mut self, entity: Entity, field: Option<&str>, value: &str) -> String {
+        self.stats.bytes += value.len() as u64;
+        if value.is_empty() {
+            return String::new();
+        }
+        self.replacement(entity, value.as_bytes(), field)
+    }
+
+    /// The engine this masker detects with.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// Masks a stream into `writer`, block by block in bounded memory.
     /// Returns the number of bytes read.
     ///

@@ -1,0 +1,257 @@
+//! Structured-format drivers: CSV/TSV, JSON and NDJSON.
+//!
+//! A driver feeds a [`Masker`] one value at a time with the value's column
+//! or key name as context, instead of masking the file as text. The
+//! trade-off: the name of a column or key is the strongest evidence there
+//! is (a column `ssn` holds SSNs, whatever they look like), so a value
+//! under a name that some detector lists in its `fields`
+//! ([`Engine::entity_for_field`](crate::Engine::entity_for_field)) is
+//! masked whole as that entity with no detection at all
+//! ([`Masker::mask_value`]; ages excepted, as only an age over 89 is PHI);
+//! every other string is scanned with the name
+//! as context ([`Masker::mask_field`]). The price is that a driver must
+//! parse, and re-writing parsed data normalizes some syntax (each driver
+//! documents what).
+//!
+//! CSV and NDJSON stream record by record in bounded memory (a record
+//! longer than [`MAX_RECORD`] is an error); a whole JSON document is read
+//! into memory (at most [`MAX_JSON_DOCUMENT`] bytes).
+//!
+//! A malformed record is an [`ErrorKind::Input`](crate::ErrorKind::Input)
+//! error naming its 1-based line ([`Error::line`]) and never its content.
+//! With [`OnError::Skip`] it is instead masked as plain text
+//! ([`Masker::mask_bytes`]), written in its place and listed in the
+//! [`FormatReport`] — never silently dropped.
+
+mod csv;
+mod json;
+
+use std::io::{Read, Write};
+
+use crate::entity::Entity;
+use crate::error::{Error, ErrorKind};
+use crate::mask::Masker;
+
+/// The longest CSV record or NDJSON line a driver holds (16 MiB).
+pub const MAX_RECORD: usize = 16 * 1024 * 1024;
+
+/// The largest whole JSON document read into memory (256 MiB). Use NDJSON
+/// for larger data.
+pub const MAX_JSON_DOCUMENT: usize = 256 * 1024 * 1024;
+
+/// How many skipped line numbers a [`FormatReport`] lists (all are counted).
+pub const MAX_LISTED_LINES: usize = 1000;
+
+/// A structured input format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// One JSON document.
+    Json,
+    /// Newline-delimited JSON (JSON Lines): one value per line.
+    Ndjson,
+}
+
+impl Format {
+    /// The format a file extension names (`csv`, `tsv`, `json`, `ndjson`,
+    /// `jsonl`; any case), if any.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "tsv" | "tab" => Some(Format::Tsv),
+            "json" => Some(Format::Json),
+            "ndjson" | "jsonl" => Some(Format::Ndjson),
+            _ => None,
+        }
+    }
+
+    /// The lower-case name (`"csv"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What to do with a malformed record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnError {
+    /// Stop with an error naming the line (the default).
+    #[default]
+    Fail,
+    /// Mask the record as plain text, write it in place, report its line.
+    Skip,
+}
+
+/// Options of the structured drivers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FormatOptions {
+    /// What to do with a malformed record.
+    pub on_error: OnError,
+    /// The column (CSV) or key (JSON) naming the subject of a record, such
+    /// as `patient_id`: its raw value is passed to
+    /// [`Masker::set_subject`] before the record is masked, so `date-shift`
+    /// moves one subject's dates together. Compared after
+    /// [`normalize_field`](crate::normalize_field).
+    pub subject_field: Option<String>,
+}
+
+impl FormatOptions {
+    /// The defaults: fail on a malformed record, no subject field.
+    pub fn new() -> FormatOptions {
+        FormatOptions::default()
+    }
+
+    /// Sets [`on_error`](Self::on_error).
+    pub fn on_error(mut self, on_error: OnError) -> FormatOptions {
+        self.on_error = on_error;
+        self
+    }
+
+    /// Sets [`subject_field`](Self::subject_field).
+    pub fn subject_field(mut self, name: Option<impl Into<String>>) -> FormatOptions {
+        self.subject_field = name.map(Into::into);
+        self
+    }
+}
+
+/// What a driver did: counts and line numbers, never content.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FormatReport {
+    /// Records masked as structured data (CSV rows after the header, JSON
+    /// lines, or 1 for a JSON document).
+    pub records: u64,
+    /// Malformed records masked as plain text instead ([`OnError::Skip`]).
+    pub skipped: u64,
+    /// The 1-based lines where those records start, the first
+    /// [`MAX_LISTED_LINES`] of them.
+    pub skipped_lines: Vec<u64>,
+}
+
+impl FormatReport {
+    fn skip(&mut self, line: u64) {
+        self.skipped += 1;
+        if self.skipped_lines.len() < MAX_LISTED_LINES {
+            self.skipped_lines.push(line);
+        }
+    }
+}
+
+/// Masks `reader` in `format` into `writer`.
+///
+/// # Errors
+/// [`ErrorKind::Input`] for a malformed record under [`OnError::Fail`]
+/// ([`Error::line`] names it), a record over [`MAX_RECORD`] or a document
+/// over [`MAX_JSON_DOCUMENT`]; [`ErrorKind::Config`] when
+/// [`FormatOptions::subject_field`] names no CSV column;
+/// [`ErrorKind::Io`] when reading or writing fails. Output written before
+/// an error is incomplete: write to a temporary file and keep it only on
+/// success.
+///
+/// # Example
+/// ```
+/// use phimask::{mask_format, Engine, Format, FormatOptions, Masker, Policy};
+/// let mut masker = Masker::new(Engine::default(), Policy::preset("mask")?, None)?;
+/// let mut out = Vec::new();
+/// let input = "patient_name,ssn,notes\nJane Roe,123-45-6789,call 617-555-0123\n";
+/// mask_format(&mut masker, Format::Csv, input.as_bytes(), &mut out, &FormatOptions::new())?;
+/// let out = String::from_utf8(out).unwrap();
+/// assert!(!out.contains("Roe") && !out.contains("123-45") && !out.contains("555-0123"), "{out}");
+/// # Ok::<(), phimask::Error>(())
+/// ```
+pub fn mask_format<R: Read, W: Write>(
+    masker: &mut Masker,
+    format: Format,
+    reader: R,
+    writer: W,
+    options: &FormatOptions,
+) -> Result<FormatReport, Error> {
+    match format {
+        Format::Csv => csv::mask_csv(masker, reader, writer, b',', options),
+        Format::Tsv => csv::mask_csv(masker, reader, writer, b'\t', options),
+        Format::Json => json::mask_json(masker, reader, writer, options),
+        Format::Ndjson => json::mask_ndjson(masker, reader, writer, options),
+    }
+}
+
+/// Masks CSV (`delimiter` `b','`) or TSV (`b'\t'`) with a header row; see
+/// [`mask_format`].
+///
+/// # Errors
+/// As [`mask_format`].
+pub fn mask_csv<R: Read, W: Write>(
+    masker: &mut Masker,
+    reader: R,
+    writer: W,
+    delimiter: u8,
+    options: &FormatOptions,
+) -> Result<FormatReport, Error> {
+    csv::mask_csv(masker, reader, writer, delimiter, options)
+}
+
+/// Masks one JSON document; see [`mask_format`].
+///
+/// # Errors
+/// As [`mask_format`].
+pub fn mask_json<R: Read, W: Write>(
+    masker: &mut Masker,
+    reader: R,
+    writer: W,
+    options: &FormatOptions,
+) -> Result<FormatReport, Error> {
+    json::mask_json(masker, reader, writer, options)
+}
+
+/// Masks NDJSON line by line; see [`mask_format`].
+///
+/// # Errors
+/// As [`mask_format`].
+pub fn mask_ndjson<R: Read, W: Write>(
+    masker: &mut Masker,
+    reader: R,
+    writer: W,
+    options: &FormatOptions,
+) -> Result<FormatReport, Error> {
+    json::mask_ndjson(masker, reader, writer, options)
+}
+
+/// Masks one value under the column or key `field`: whole as the entity
+/// the name stands for, else scanned with the name as context. Ages are
+/// the exception: only an age over 89 is PHI, so a whole number under 90
+/// is kept, one over 89 masked whole, and any other `age` value scanned.
+fn mask_named(masker: &mut Masker, field: &str, entity: Option<Entity>, value: &str) -> String {
+    match entity {
+        Some(Entity::AgeOver89) => match value.trim().parse::<u32>() {
+            Ok(age) if age < 90 => value.to_string(),
+            Ok(_) => masker.mask_value(Entity::AgeOver89, Some(field), value),
+            Err(_) => masker.mask_field(field, value),
+        },
+        Some(entity) => masker.mask_value(entity, Some(field), value),
+        None => masker.mask_field(field, value),
+    }
+}
+
+/// A malformed record at `line`: the message says what is wrong, never
+/// what the record holds.
+fn malformed(line: u64, what: &str) -> Error {
+    Error::new(ErrorKind::Input, format!("line {line}: {what}")).with_line(line)
+}
+
+fn write_err(err: &std::io::Error) -> Error {
+    Error::io(err)
+}
