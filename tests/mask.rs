@@ -2,7 +2,7 @@
 //! values, bytes outside findings are unchanged, streaming equals whole-input
 //! masking, and tokens round-trip to the original values with the key.
 
-use phimask::{detokenize, Engine, Key, Masker, Policy};
+use phimask::{detokenize_value, Engine, Entity, Key, Masker, Policy};
 use proptest::prelude::*;
 
 /// Text fragments that mix PHI shapes, near misses and filler.
@@ -109,8 +109,36 @@ proptest! {
             if token.contains('*') {
                 continue; // fell back to mask: too small a domain for FF1
             }
-            let back = detokenize(&key(), f.entity().as_str(), None, token).unwrap();
+            let back = detokenize_value(&key(), f.entity(), None, token).unwrap();
             prop_assert_eq!(&back, &text[f.span()]);
         }
+    }
+}
+
+const MONTHS: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A tokenized date is another valid date in the same layout, and the key
+    /// turns it back into the exact original text.
+    #[test]
+    fn date_tokens_are_dates_and_round_trip(y in 1900i32..2100, m in 1u32..=12, d in 1u32..=28, layout in 0usize..6) {
+        let text = match layout {
+            0 => format!("{m:02}/{d:02}/{y}"),
+            1 => format!("{m}/{d}/{y}"),
+            2 => format!("{y}-{m:02}-{d:02}"),
+            3 => format!("{} {d}, {y}", MONTHS[m as usize - 1]),
+            4 => format!("{d} {} {y}", &MONTHS[m as usize - 1][..3]),
+            _ => format!("{m}-{d}-{:02}", y % 100),
+        };
+        prop_assume!(layout != 5 || (1930..2030).contains(&y));
+        let doc = format!("DOB {text}");
+        let out = masker("tokenize").mask_str(&doc);
+        let token = &out[4..];
+        prop_assert_ne!(token, text.as_str());
+        prop_assert!(Engine::default().scan(token).iter().any(|f| f.entity() == Entity::Date), "{token} is not a date");
+        prop_assert_eq!(detokenize_value(&key(), Entity::Date, None, token).unwrap(), text);
     }
 }

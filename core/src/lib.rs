@@ -53,7 +53,7 @@ pub use formats::{
     mask_csv, mask_format, mask_json, mask_ndjson, Format, FormatOptions, FormatReport, OnError, MAX_JSON_DOCUMENT,
     MAX_LISTED_LINES, MAX_RECORD,
 };
-pub use mask::{MaskStats, Masker, Operator, Policy};
+pub use mask::{detokenize_value, MaskStats, Masker, Operator, Policy};
 pub use offsets::{convert_offsets, OffsetUnit};
 pub use patterns::{normalize_field, DetectorInfo};
 pub use stream::{BLOCK_MAX, BLOCK_TARGET};

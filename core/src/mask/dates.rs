@@ -36,6 +36,48 @@ struct Part<'a> {
 /// Shifts the date in `value` by `days`, keeping its format. `None` when the
 /// value is not a date this module can read (the caller falls back).
 pub(crate) fn shift_date(value: &str, days: i64) -> Option<String> {
+    let date = parse(value)?;
+    Some(render(&date, days))
+}
+
+/// How a full date is written, as far as a token must keep it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Style {
+    /// The year has two digits.
+    pub(crate) two_digit_year: bool,
+    /// The month is a word (`March`), so only the day shows padding.
+    pub(crate) month_word: bool,
+}
+
+/// A full date's day number (days since 1970-01-01) and style; `None`
+/// unless day, month and year are all present.
+pub(crate) fn day_number(value: &str) -> Option<(i64, Style)> {
+    let date = parse(value)?;
+    let month_word = date.parts.iter().any(|p| p.role == Role::Month && p.month_word.is_some());
+    (date.has_day && date.has_year).then_some((date.days, Style { two_digit_year: date.two_digit_year, month_word }))
+}
+
+/// Which layout details a date, written in `style`, lets a reader see. A
+/// month or day below 10 is written `3` or `03`, which tells padded and
+/// unpadded layouts apart, while a date whose numbers are all 10 or more
+/// reads the same in both; the month `May` reads the same as a full name
+/// and as an abbreviation. A token must stay in its value's class, or its
+/// layout could not be read back from it.
+pub(crate) fn layout_class(days: i64, style: Style) -> (bool, bool) {
+    let (_, m, d) = civil_from_days(days);
+    (d < 10 || (!style.month_word && m < 10), style.month_word && m == 5)
+}
+
+/// A date split into parts with roles, and its calendar value.
+struct Parsed<'a> {
+    parts: Vec<Part<'a>>,
+    days: i64,
+    has_day: bool,
+    has_year: bool,
+    two_digit_year: bool,
+}
+
+fn parse(value: &str) -> Option<Parsed<'_>> {
     let mut parts = split(value);
     assign_roles(&mut parts)?;
     let get = |role: Role| parts.iter().find(|p| p.role == role);
@@ -61,7 +103,15 @@ pub(crate) fn shift_date(value: &str, days: i64) -> Option<String> {
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    let (ny, nm, nd) = civil_from_days(days_from_civil(year, month, day) + days);
+    let (has_day, has_year) = (get(Role::Day).is_some(), year_part.is_some());
+    let two_digit_year = year_part.is_some_and(|p| p.text.len() <= 2);
+    Some(Parsed { days: days_from_civil(year, month, day), has_day, has_year, two_digit_year, parts })
+}
+
+/// Writes `date` moved by `days` into its own parts.
+fn render(date: &Parsed<'_>, days: i64) -> String {
+    let parts = &date.parts;
+    let (ny, nm, nd) = civil_from_days(date.days + days);
     // Zero-padded layout: a month or day written with a leading zero, or
     // both written with two digits (`12/31/1999`).
     let numeric = |role: Role| parts.iter().find(|p| p.role == role && p.month_word.is_none());
@@ -72,8 +122,8 @@ pub(crate) fn shift_date(value: &str, days: i64) -> Option<String> {
         || leading_zero(d_part)
         || (m_part.is_some() && width(m_part) == Some(2) && width(d_part).unwrap_or(2) == 2);
     let two = |n: i64| if padded { pad(n, 2) } else { n.to_string() };
-    let mut out = String::with_capacity(value.len() + 4);
-    for p in &parts {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.text.len()).sum::<usize>() + 4);
+    for p in parts {
         match p.role {
             Role::Year if p.text.len() <= 2 => out.push_str(&format!("{:02}", ny.rem_euclid(100))),
             Role::Year => out.push_str(&ny.to_string()),
@@ -89,7 +139,7 @@ pub(crate) fn shift_date(value: &str, days: i64) -> Option<String> {
             Role::Other => out.push_str(p.text),
         }
     }
-    Some(out)
+    out
 }
 
 /// Splits into runs of digits (with an ordinal suffix), runs of letters, and

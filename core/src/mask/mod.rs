@@ -246,7 +246,11 @@ impl Masker {
             }
             Operator::Tokenize => {
                 let key = self.key.as_ref().expect("checked in Masker::new");
-                match std::str::from_utf8(value).ok().and_then(|v| tokenize(key, entity.as_str(), field, v).ok()) {
+                let token = std::str::from_utf8(value).ok().and_then(|v| match entity {
+                    Entity::Date => tokenize_date(key, field, v),
+                    _ => tokenize(key, entity.as_str(), field, v).ok(),
+                });
+                match token {
                     Some(token) => ("tokenize", token),
                     None => ("mask", mask_text(entity, value, '*', 0, None, false)),
                 }
@@ -281,6 +285,75 @@ impl Masker {
             *next
         })
     }
+}
+
+/// Years a full date may have to be tokenized: four-digit years 1900–2099;
+/// two-digit years 1930–2029 (the window the detectors read them in).
+fn date_window(two_digit_year: bool) -> (i64, i64) {
+    if two_digit_year {
+        (dates::days_from_civil(1930, 1, 1), dates::days_from_civil(2029, 12, 31))
+    } else {
+        (dates::days_from_civil(1900, 1, 1), dates::days_from_civil(2099, 12, 31))
+    }
+}
+
+/// One FF1 step over a day offset written as five digits.
+fn date_step(key: &Key, field: Option<&str>, x: i64, encrypt: bool) -> Option<i64> {
+    let digits = format!("{x:05}");
+    let out = if encrypt {
+        tokenize(key, "DATE/day", field, &digits)
+    } else {
+        crate::crypto::detokenize(key, "DATE/day", field, &digits)
+    };
+    out.ok()?.parse().ok()
+}
+
+/// Tokenizes a full date as another valid date in the same format: FF1 on
+/// the day number's offset in the year window, cycle-walking until the
+/// result is inside the window and in the value's layout class
+/// ([`dates::layout_class`]). That is a permutation of each class, so
+/// [`detokenize_value`] walks back, and the token's layout reads back as the
+/// value's. Partial dates and years outside the window give `None` (the
+/// caller masks them).
+fn tokenize_date(key: &Key, field: Option<&str>, value: &str) -> Option<String> {
+    let (day, style) = dates::day_number(value)?;
+    let x = walk_date(key, field, day, style, true)?;
+    dates::shift_date(value, x - day)
+}
+
+/// Cycle-walks `day` through FF1 (forward or back) until the result is in
+/// the window and the same layout class; `None` when `day` is outside.
+fn walk_date(key: &Key, field: Option<&str>, day: i64, style: dates::Style, encrypt: bool) -> Option<i64> {
+    let (lo, hi) = date_window(style.two_digit_year);
+    if day < lo || day > hi {
+        return None;
+    }
+    let class = dates::layout_class(day, style);
+    let mut x = day - lo;
+    loop {
+        x = date_step(key, field, x, encrypt)?;
+        if x <= hi - lo && dates::layout_class(lo + x, style) == class {
+            return Some(lo + x);
+        }
+    }
+}
+
+/// Reverses the `tokenize` operator for one value of `entity`: dates are
+/// walked back through the day-number permutation, everything else goes
+/// through [`detokenize`](crate::detokenize).
+///
+/// # Errors
+/// [`ErrorKind::Input`](crate::ErrorKind::Input) when the token cannot have
+/// come from `tokenize` under this entity and field (the message never
+/// contains the token).
+pub fn detokenize_value(key: &Key, entity: Entity, field: Option<&str>, token: &str) -> Result<String, Error> {
+    if entity != Entity::Date {
+        return crate::crypto::detokenize(key, entity.as_str(), field, token);
+    }
+    let not_a_token = || Error::new(crate::ErrorKind::Input, "not a date token of this key and field");
+    let (day, style) = dates::day_number(token).ok_or_else(not_a_token)?;
+    let original = walk_date(key, field, day, style, false).ok_or_else(not_a_token)?;
+    dates::shift_date(token, original - day).ok_or_else(not_a_token)
 }
 
 impl Engine {
@@ -370,6 +443,24 @@ mod tests {
         assert_ne!(a, masker("tokenize", Some(key(2))).mask_str(text), "differs across keys");
         let h1 = masker("hash", Some(key(1))).mask_str(text);
         assert_ne!(h1, masker("hash", Some(key(2))).mask_str(text));
+    }
+
+    #[test]
+    fn dates_tokenize_to_valid_dates_and_back() {
+        let k = key(5);
+        for date in [
+            "03/14/1962", "1962-03-14", "March 14, 1962", "14 Mar 1962", "3-14-62", "12/31/1999", "3/14/1962",
+            "10/12/1962", "March 4, 1962", "Dec 25, 2001", "2001-12-25",
+        ] {
+            let token = tokenize_date(&k, None, date).unwrap();
+            assert_ne!(token, date);
+            assert!(dates::day_number(&token).is_some(), "{date} -> {token} is not a date");
+            assert_eq!(detokenize_value(&k, Entity::Date, None, &token).unwrap(), date, "{token}");
+        }
+        assert!(tokenize_date(&k, None, "7/22").is_none(), "no year: not tokenizable");
+        let mut m = masker("tokenize", Some(k));
+        let out = m.mask_str("DOB 03/14/1962");
+        assert!(dates::day_number(&out[4..]).is_some(), "{out}");
     }
 
     #[test]
