@@ -97,10 +97,17 @@ fn digits(value: &[u8], out: &mut [u8; 32]) -> usize {
 }
 
 fn luhn_ok(d: &[u8]) -> bool {
+    d.len() >= 2 && luhn_check_digit(&d[..d.len() - 1]) == d[d.len() - 1]
+}
+
+/// The digit (0–9) that, appended to `payload` (digit values, not ASCII),
+/// makes it pass Luhn. Shared with the surrogate operator, which must
+/// produce numbers these validators accept.
+pub(crate) fn luhn_check_digit(payload: &[u8]) -> u8 {
     let mut sum = 0u32;
-    for (i, &x) in d.iter().rev().enumerate() {
-        let mut v = u32::from(x);
-        if i % 2 == 1 {
+    for (i, &d) in payload.iter().rev().enumerate() {
+        let mut v = u32::from(d);
+        if i % 2 == 0 {
             v *= 2;
             if v > 9 {
                 v -= 9;
@@ -108,7 +115,7 @@ fn luhn_ok(d: &[u8]) -> bool {
         }
         sum += v;
     }
-    !d.is_empty() && sum % 10 == 0
+    ((10 - sum % 10) % 10) as u8
 }
 
 fn luhn_verdict(value: &[u8]) -> Verdict {
@@ -256,6 +263,20 @@ fn vin_value(c: u8) -> Option<u32> {
     })
 }
 
+/// The check character (position 9) a 17-character VIN should carry, or
+/// `None` when a character is not allowed in a VIN.
+pub(crate) fn vin_check_char(vin: &[u8]) -> Option<u8> {
+    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    let mut sum = 0;
+    for (&c, w) in vin.iter().zip(WEIGHTS) {
+        sum += vin_value(c)? * w;
+    }
+    Some(match sum % 11 {
+        10 => b'X',
+        r => b'0' + r as u8,
+    })
+}
+
 fn vin(value: &[u8]) -> Verdict {
     if value.len() != 17 {
         return REJECT;
@@ -265,16 +286,7 @@ fn vin(value: &[u8]) -> Verdict {
     if letters == 0 || digits < 3 {
         return REJECT;
     }
-    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
-    let mut sum = 0;
-    for (i, &c) in value.iter().enumerate() {
-        sum += vin_value(c)? * WEIGHTS[i];
-    }
-    let check = match sum % 11 {
-        10 => b'X',
-        r => b'0' + r as u8,
-    };
-    Some(if value[8].to_ascii_uppercase() == check { 0.25 } else { 0.0 })
+    Some(if value[8].to_ascii_uppercase() == vin_check_char(value)? { 0.25 } else { 0.0 })
 }
 
 fn mbi(value: &[u8]) -> Verdict {

@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 
 use crate::crypto::DerivedKey;
 use crate::entity::Entity;
+use crate::validate::{luhn_check_digit, vin_check_char};
 
 /// A keyed stream of pseudo-random bytes for one value.
 pub(crate) struct Stream<'k> {
@@ -176,21 +177,6 @@ fn fill(text: &str, digits: &[u8]) -> String {
     text.chars().map(|c| if c.is_ascii_digit() { (b'0' + it.next().copied().unwrap_or(0)) as char } else { c }).collect()
 }
 
-/// The digit that, appended to `payload`, makes it pass Luhn.
-fn luhn_check_digit(payload: &[u8]) -> u8 {
-    let mut sum = 0u32;
-    for (i, &d) in payload.iter().rev().enumerate() {
-        let mut v = u32::from(d);
-        if i % 2 == 0 {
-            v *= 2;
-            if v > 9 {
-                v -= 9;
-            }
-        }
-        sum += v;
-    }
-    ((10 - sum % 10) % 10) as u8
-}
 
 /// Area 900–999 was never issued as an SSN; group and serial non-zero.
 fn ssn(s: &mut Stream<'_>, text: &str) -> String {
@@ -221,26 +207,7 @@ fn npi(s: &mut Stream<'_>, text: &str) -> String {
 fn vin(s: &mut Stream<'_>) -> String {
     const CHARS: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
     let mut v: Vec<u8> = (0..17).map(|_| CHARS[s.below(CHARS.len() as u32) as usize]).collect();
-    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
-    let value = |c: u8| -> u32 {
-        match c {
-            b'0'..=b'9' => u32::from(c - b'0'),
-            b'A' | b'J' => 1,
-            b'B' | b'K' | b'S' => 2,
-            b'C' | b'L' | b'T' => 3,
-            b'D' | b'M' | b'U' => 4,
-            b'E' | b'N' | b'V' => 5,
-            b'F' | b'W' => 6,
-            b'G' | b'P' | b'X' => 7,
-            b'H' | b'Y' => 8,
-            _ => 9,
-        }
-    };
-    let sum: u32 = v.iter().zip(WEIGHTS).map(|(&c, w)| value(c) * w).sum();
-    v[8] = match sum % 11 {
-        10 => b'X',
-        r => b'0' + r as u8,
-    };
+    v[8] = vin_check_char(&v).unwrap_or(b'X');
     String::from_utf8(v).unwrap_or_default()
 }
 
