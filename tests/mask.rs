@@ -5,6 +5,9 @@
 use phimask::{detokenize_value, Engine, Entity, Key, Masker, Policy};
 use proptest::prelude::*;
 
+mod common;
+use common::Chunked;
+
 /// Text fragments that mix PHI shapes, near misses and filler.
 fn fragment() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -82,18 +85,9 @@ proptest! {
 
     #[test]
     fn streaming_equals_whole_input(text in document(), chunk in 1usize..200) {
-        struct Chunked<'a>(&'a [u8], usize);
-        impl std::io::Read for Chunked<'_> {
-            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-                let n = self.1.min(out.len()).min(self.0.len());
-                out[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
         let whole = masker("label").mask_bytes(text.as_bytes());
         let mut streamed = Vec::new();
-        masker("label").mask_reader(Chunked(text.as_bytes(), chunk), &mut streamed).unwrap();
+        masker("label").mask_reader(Chunked { data: text.as_bytes(), chunk }, &mut streamed).unwrap();
         prop_assert_eq!(streamed, whole);
     }
 

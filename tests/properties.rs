@@ -2,26 +2,13 @@
 //! valid UTF-8, arbitrary bytes never panic, and streaming with any chunk
 //! size reports exactly what a whole-input scan reports.
 
-use std::io::Read;
 use std::ops::ControlFlow;
 
 use phimask::{Engine, Finding};
 use proptest::prelude::*;
 
-/// A reader that hands out at most `chunk` bytes per call.
-struct Chunked<'a> {
-    data: &'a [u8],
-    chunk: usize,
-}
-
-impl Read for Chunked<'_> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.chunk.min(out.len()).min(self.data.len());
-        out[..n].copy_from_slice(&self.data[..n]);
-        self.data = &self.data[n..];
-        Ok(n)
-    }
-}
+mod common;
+use common::Chunked;
 
 fn streamed(engine: &Engine, data: &[u8], chunk: usize) -> Vec<Finding> {
     let mut out = Vec::new();
