@@ -414,7 +414,7 @@ fn a_failing_run_leaves_an_existing_output_untouched() {
     dir.write("in.log", LOG);
     dir.write("binary.log", b"SSN 123-45-6789\0\x01\x02");
     dir.write("data.csv", "ssn\n123-45-6789,malformed\n");
-    dir.write("dump.sql", "INSERT INTO t VALUES ('123-45-6789');\n");
+    dir.write("dump.sql", "INSERT INTO t (ssn) VALUES ('123-45-6789', 'malformed');\n");
     dir.write("bad.toml", "[default]\noperator = 'shred'\n");
     dir.write("out.log", "precious previous output\n");
     let before = dir.entries();
@@ -645,9 +645,9 @@ fn invalid_utf8_is_masked_and_kept_byte_for_byte() {
 }
 
 #[test]
-fn sql_and_hl7_need_input_format_text() {
+fn hl7_needs_input_format_text() {
     let dir = Dir::new();
-    for name in ["dump.sql", "msg.hl7", "DUMP.SQL"] {
+    for name in ["msg.hl7", "MSG.HL7"] {
         dir.write(name, "note SSN 123-45-6789\n");
         let run = dir.run(&["mask", name, "-o", "out.txt"]).failed();
         assert!(
@@ -657,12 +657,99 @@ fn sql_and_hl7_need_input_format_text() {
         );
         assert!(!dir.exists("out.txt"));
     }
-    dir.run(&["mask", "dump.sql", "-o", "out.txt", "--input-format", "text"]).ok();
+    dir.run(&["mask", "msg.hl7", "-o", "out.txt", "--input-format", "text"]).ok();
     assert_eq!(dir.read_string("out.txt"), "note SSN ***-**-6789\n");
     // A structured extension can still be masked as text when asked.
+    dir.write("dump.sql", "note SSN 123-45-6789\n");
+    dir.run(&["mask", "dump.sql", "-o", "out.txt", "--input-format", "text"]).ok();
+    assert_eq!(dir.read_string("out.txt"), "note SSN ***-**-6789\n");
     dir.write("data.csv", "note SSN 123-45-6789\n");
     dir.run(&["mask", "data.csv", "-o", "out.txt", "--input-format", "text"]).ok();
     assert_eq!(dir.read_string("out.txt"), "note SSN ***-**-6789\n");
+}
+
+/// A SQL dump: a pg_dump-style table and a mysqldump-style multi-row
+/// INSERT, with a comment and a literal that look like structure.
+const SQL: &str = "\
+-- INSERT INTO patients VALUES ('123-45-6789');
+CREATE TABLE patients (patient_id text, ssn text, notes text);
+INSERT INTO patients VALUES ('P-1', '123-45-6789', 'call (617) 555-0123; ok');
+INSERT INTO `patients` (`patient_id`,`ssn`,`notes`) VALUES ('P-2','234-56-7890','it\\'s fine'),('P-1','123-45-6789',NULL);
+";
+
+#[test]
+fn sql_dumps_are_masked_by_extension_or_input_format() {
+    let dir = Dir::new();
+    dir.write("dump.sql", SQL);
+    let run = dir.run(&["mask", "dump.sql", "-o", "out.sql", "--policy", "label", "--report", "r.json"]).ok();
+    let expected = SQL
+        .replacen("-- INSERT INTO patients VALUES ('123-45-6789');", "-- INSERT INTO patients VALUES ('[SSN_1]');", 1)
+        .replacen(
+            "('P-1', '123-45-6789', 'call (617) 555-0123; ok')",
+            "('[OTHER_ID_1]', '[SSN_1]', 'call [PHONE_1]; ok')",
+            1,
+        )
+        .replace("'P-2','234-56-7890'", "'[OTHER_ID_2]','[SSN_2]'")
+        .replace("'P-1','123-45-6789'", "'[OTHER_ID_1]','[SSN_1]'");
+    assert_eq!(dir.read_string("out.sql"), expected);
+    assert!(run.stderr.contains("; 3 records"), "{}", run.stderr);
+    for raw in ["123-45-6789", "234-56-7890", "555-0123"] {
+        assert!(!run.stderr.contains(raw), "{raw} in {}", run.stderr);
+    }
+    let report: Value = serde_json::from_slice(&dir.read("r.json")).unwrap();
+    assert_eq!(report["format"], "sql");
+    assert_eq!(report["records"], 3);
+    assert_eq!(report["skipped"], 0);
+
+    // --input-format sql: another extension, and standard input.
+    dir.write("dump.txt", SQL);
+    dir.run(&["mask", "dump.txt", "-o", "b.sql", "--policy", "label", "--input-format", "sql"]).ok();
+    assert_eq!(dir.read_string("b.sql"), expected);
+    let run = dir.run_stdin(&["mask", "-", "--policy", "label", "--input-format", "sql"], SQL.as_bytes()).ok();
+    assert_eq!(run.stdout(), expected);
+
+    // Joinable under tokenize, and --subject-column is accepted.
+    let key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let args =
+        ["mask", "dump.sql", "-o", "t.sql", "--policy", "tokenize", "--key-env", "K", "--subject-column", "patient_id"];
+    dir.run_env(&args, "K", key).ok();
+    let out = dir.read_string("t.sql");
+    assert!(out.starts_with("-- INSERT INTO patients VALUES ('"), "comments keep their text around PHI: {out}");
+    assert!(!out.contains("123-45-6789") && !out.contains("234-56-7890"), "no SSN survives, comments included: {out}");
+    let token = out.lines().nth(2).unwrap().split('\'').nth(3).unwrap().to_string();
+    assert_eq!(token.len(), 11, "{out}");
+    assert_eq!(out.matches(&format!("'{token}'")).count(), 2, "same SSN, same token: {out}");
+}
+
+#[test]
+fn malformed_sql_statements_fail_or_are_skipped() {
+    let dir = Dir::new();
+    let bad = "CREATE TABLE t (name text, ssn text);\n\
+               INSERT INTO t VALUES ('John Smith', '123-45-6789');\n\
+               INSERT INTO t VALUES ('Mary Jones', '234-56-7890', 'extra');\n\
+               INSERT INTO t VALUES ('Ann Lee', '345-67-8901');\n";
+    dir.write("in.sql", bad);
+    dir.write("out.sql", "previous\n");
+    let run = dir.run(&["mask", "in.sql", "-o", "out.sql"]).failed();
+    assert!(run.stderr.contains("in.sql: line 3: "), "{}", run.stderr);
+    assert!(run.stderr.contains("--on-error skip"), "{}", run.stderr);
+    for raw in ["Mary", "Jones", "234-56-7890", "extra", "John"] {
+        assert!(!run.stderr.contains(raw), "{raw} in {}", run.stderr);
+    }
+    assert_eq!(dir.read_string("out.sql"), "previous\n", "OUT untouched");
+    assert_eq!(dir.entries(), ["in.sql", "out.sql"], "no temporary file left");
+
+    let run = dir.run(&["mask", "in.sql", "-o", "out.sql", "--on-error", "skip", "--report", "r.json"]).ok();
+    let out = dir.read_string("out.sql");
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.lines().nth(2).unwrap().contains("***-**-7890"), "{out}");
+    assert!(out.lines().nth(3).unwrap().contains("'***-**-8901'"), "{out}");
+    assert!(!out.contains("234-56-7890") && !out.contains("Mary Jones"), "{out}");
+    assert!(run.stderr.contains("1 malformed record masked as text (line 3)"), "{}", run.stderr);
+    let report: Value = serde_json::from_slice(&dir.read("r.json")).unwrap();
+    assert_eq!(report["skipped_lines"], serde_json::json!([3]));
+    let text = dir.read_string("r.json");
+    assert!(!text.contains("Mary") && !text.contains("7890"), "{text}");
 }
 
 /// A CSV whose PHI columns are named, with a free-text column.

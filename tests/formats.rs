@@ -287,7 +287,8 @@ fn format_from_extension() {
     assert_eq!(Format::from_extension("jsonl"), Some(Format::Ndjson));
     assert_eq!(Format::from_extension("ndjson"), Some(Format::Ndjson));
     assert_eq!(Format::from_extension("json"), Some(Format::Json));
-    assert_eq!(Format::from_extension("sql"), None);
+    assert_eq!(Format::from_extension("sql"), Some(Format::Sql));
+    assert_eq!(Format::from_extension("hl7"), None);
 }
 
 #[test]

@@ -30,13 +30,13 @@
 //!   at 1 MiB if there is none — so memory stays bounded and the result is
 //!   what masking the same bytes as a file gives.
 //! - **Structured formats by extension.** `.csv`, `.tsv`, `.json`,
-//!   `.ndjson` and `.jsonl` (or `--input-format`) go through the core's
-//!   format drivers ([`phimask::mask_format`]): column and key names are
-//!   context, `--subject-column` drives date shifting, and a malformed
-//!   record fails the run (exit 2, OUT untouched) unless `--on-error skip`
-//!   masks it as plain text and lists its line in the summary and report.
-//!   SQL dumps and HL7 have no driver yet: masking them as text would miss
-//!   their structure, so they are refused unless `--input-format text` asks
+//!   `.ndjson`, `.jsonl` and `.sql` (or `--input-format`) go through the
+//!   core's format drivers ([`phimask::mask_format`]): column and key names
+//!   are context, `--subject-column` drives date shifting, and a malformed
+//!   record (a SQL statement) fails the run (exit 2, OUT untouched) unless
+//!   `--on-error skip` masks it as plain text and lists its line in the
+//!   summary and report. HL7 has no driver yet: masking it as text would
+//!   miss its structure, so it is refused unless `--input-format text` asks
 //!   for exactly that. Files with a NUL byte in the first 8 KiB are refused
 //!   as text the same way (masking a binary as text corrupts it).
 //! - **No PHI beside the data.** The summary and the `--report` JSON hold
@@ -57,7 +57,7 @@ use crate::engine::EngineArgs;
 use crate::{print_note, progress, report, scan, Failure, Outcome};
 
 /// Extensions of the structured formats a later driver will handle.
-const UNSUPPORTED: &[&str] = &["sql", "hl7"];
+const UNSUPPORTED: &[&str] = &["hl7"];
 
 /// The longest line the stdin filter holds; longer lines are masked in
 /// pieces. Equal to the core's largest block.
@@ -106,20 +106,20 @@ pub(crate) struct Args {
     report: Option<PathBuf>,
 
     /// Treat IN as this format whatever its extension or content. Without
-    /// it the extension decides (.csv, .tsv, .json, .ndjson/.jsonl; anything
-    /// else is text); .sql and .hl7 files and files that look binary are
+    /// it the extension decides (.csv, .tsv, .json, .ndjson/.jsonl, .sql;
+    /// anything else is text); .hl7 files and files that look binary are
     /// refused unless `text` is given.
     #[arg(long, value_enum, value_name = "FORMAT")]
     input_format: Option<InputFormat>,
 
-    /// The CSV column or JSON key naming each record's subject (such as
-    /// patient_id): date-shift moves one subject's dates by one offset.
+    /// The CSV or SQL column or JSON key naming each record's subject (such
+    /// as patient_id): date-shift moves one subject's dates by one offset.
     #[arg(long, value_name = "NAME")]
     subject_column: Option<String>,
 
-    /// What to do with a malformed CSV row or JSON line: fail (exit 2,
-    /// OUT untouched) or skip (mask it as plain text, keep it in place and
-    /// report its line number).
+    /// What to do with a malformed CSV row, JSON line or SQL statement:
+    /// fail (exit 2, OUT untouched) or skip (mask it as plain text, keep it
+    /// in place and report its line number).
     #[arg(long, value_enum, value_name = "MODE", default_value = "fail")]
     on_error: OnErrorArg,
 
@@ -144,6 +144,9 @@ enum InputFormat {
     Json,
     /// Newline-delimited JSON, one value per line.
     Ndjson,
+    /// A SQL dump (mysqldump, pg_dump --inserts): INSERT … VALUES tuples
+    /// masked value by value, all else copied.
+    Sql,
 }
 
 impl InputFormat {
@@ -155,6 +158,7 @@ impl InputFormat {
             InputFormat::Tsv => Some(Format::Tsv),
             InputFormat::Json => Some(Format::Json),
             InputFormat::Ndjson => Some(Format::Ndjson),
+            InputFormat::Sql => Some(Format::Sql),
         }
     }
 }
@@ -244,7 +248,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let format = format_of(&args);
     if format.is_none() && args.subject_column.is_some() {
         return Err(Failure::new(
-            "--subject-column needs a structured input (.csv, .tsv, .json, .ndjson or --input-format csv|tsv|json|ndjson)",
+            "--subject-column needs a structured input (.csv, .tsv, .json, .ndjson, .sql or --input-format csv|tsv|json|ndjson|sql)",
         ));
     }
     let options = FormatOptions::new()
@@ -378,7 +382,7 @@ fn format_of(args: &Args) -> Option<Format> {
 }
 
 /// Checks IN: `-`, or an existing file that is not a directory and, unless
-/// `--input-format` is given, not of a format without a driver (SQL, HL7).
+/// `--input-format` is given, not of a format without a driver (HL7).
 fn source(args: &Args) -> Result<Source, Failure> {
     if args.input.as_os_str() == "-" {
         if args.in_place {
@@ -676,7 +680,7 @@ struct Report<'a> {
     output: String,
     policy: &'a str,
     key_id: Option<&'a str>,
-    /// Structured formats: `csv`, `tsv`, `json` or `ndjson` (absent for text).
+    /// Structured formats: `csv`, `tsv`, `json`, `ndjson` or `sql` (absent for text).
     #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<&'static str>,
     /// Structured formats: records masked as data.

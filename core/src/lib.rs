@@ -21,8 +21,8 @@
 //! Data flows one way, and the module order shows it:
 //! `patterns → matcher → validate → context → resolve → finding`, wired by
 //! `engine`; `stream` cuts input into blocks; `mask` (with `crypto`) turns
-//! findings into safe output; `formats` drives it over CSV/TSV, JSON and
-//! NDJSON with column and key names as context.
+//! findings into safe output; `formats` drives it over CSV/TSV, JSON,
+//! NDJSON and SQL dumps with column and key names as context.
 #![deny(missing_docs)]
 
 mod context;
@@ -50,7 +50,7 @@ pub use entity::{Entity, SafeHarbor, UnknownEntity};
 pub use error::{Error, ErrorKind};
 pub use finding::{preview, Finding};
 pub use formats::{
-    mask_csv, mask_format, mask_json, mask_ndjson, Format, FormatOptions, FormatReport, OnError, MAX_JSON_DOCUMENT,
+    mask_csv, mask_format, mask_json, mask_ndjson, mask_sql, Format, FormatOptions, FormatReport, OnError, MAX_JSON_DOCUMENT,
     MAX_LISTED_LINES, MAX_RECORD,
 };
 pub use mask::{detokenize_value, MaskStats, Masker, Operator, Policy};

@@ -1,4 +1,4 @@
-//! Structured-format drivers: CSV/TSV, JSON and NDJSON.
+//! Structured-format drivers: CSV/TSV, JSON, NDJSON and SQL dumps.
 //!
 //! A driver feeds a [`Masker`] one value at a time with the value's column
 //! or key name as context, instead of masking the file as text. The
@@ -14,8 +14,15 @@
 //! documents what).
 //!
 //! CSV and NDJSON stream record by record in bounded memory (a record
-//! longer than [`MAX_RECORD`] is an error); a whole JSON document is read
-//! into memory (at most [`MAX_JSON_DOCUMENT`] bytes).
+//! longer than [`MAX_RECORD`] is an error), SQL dumps token by token with
+//! one `INSERT` tuple held at a time (at most [`MAX_RECORD`]); a whole JSON
+//! document is read into memory (at most [`MAX_JSON_DOCUMENT`] bytes).
+//!
+//! SQL dumps: a small lexer (strings, quoted identifiers, comments, `;`)
+//! finds `INSERT … VALUES` tuples; each value is named by the statement's
+//! column list or the remembered `CREATE TABLE`, and everything else is
+//! copied byte for byte. See `formats/sql.rs` for the escaping and
+//! number rules.
 //!
 //! A malformed record is an [`ErrorKind::Input`](crate::ErrorKind::Input)
 //! error naming its 1-based line ([`Error::line`]) and never its content.
@@ -25,6 +32,7 @@
 
 mod csv;
 mod json;
+mod sql;
 
 use std::io::{Read, Write};
 
@@ -32,7 +40,7 @@ use crate::entity::Entity;
 use crate::error::{Error, ErrorKind};
 use crate::mask::Masker;
 
-/// The longest CSV record or NDJSON line a driver holds (16 MiB).
+/// The longest CSV record, NDJSON line or SQL tuple a driver holds (16 MiB).
 pub const MAX_RECORD: usize = 16 * 1024 * 1024;
 
 /// The largest whole JSON document read into memory (256 MiB). Use NDJSON
@@ -54,17 +62,21 @@ pub enum Format {
     Json,
     /// Newline-delimited JSON (JSON Lines): one value per line.
     Ndjson,
+    /// A SQL dump (`mysqldump`, `pg_dump --inserts`): `INSERT … VALUES`
+    /// tuples masked value by value.
+    Sql,
 }
 
 impl Format {
     /// The format a file extension names (`csv`, `tsv`, `json`, `ndjson`,
-    /// `jsonl`; any case), if any.
+    /// `jsonl`, `sql`; any case), if any.
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
             "csv" => Some(Format::Csv),
             "tsv" | "tab" => Some(Format::Tsv),
             "json" => Some(Format::Json),
             "ndjson" | "jsonl" => Some(Format::Ndjson),
+            "sql" => Some(Format::Sql),
             _ => None,
         }
     }
@@ -76,6 +88,7 @@ impl Format {
             Format::Tsv => "tsv",
             Format::Json => "json",
             Format::Ndjson => "ndjson",
+            Format::Sql => "sql",
         }
     }
 }
@@ -102,11 +115,12 @@ pub enum OnError {
 pub struct FormatOptions {
     /// What to do with a malformed record.
     pub on_error: OnError,
-    /// The column (CSV) or key (JSON) naming the subject of a record, such
-    /// as `patient_id`: its raw value is passed to
+    /// The column (CSV, SQL) or key (JSON) naming the subject of a record,
+    /// such as `patient_id`: its raw value is passed to
     /// [`Masker::set_subject`] before the record is masked, so `date-shift`
     /// moves one subject's dates together. Compared after
-    /// [`normalize_field`](crate::normalize_field).
+    /// [`normalize_field`](crate::normalize_field). In a SQL dump, tuples
+    /// of a table without that column share one run-wide subject.
     pub subject_field: Option<String>,
 }
 
@@ -134,12 +148,12 @@ impl FormatOptions {
 #[non_exhaustive]
 pub struct FormatReport {
     /// Records masked as structured data (CSV rows after the header, JSON
-    /// lines, or 1 for a JSON document).
+    /// lines, 1 for a JSON document, or SQL `INSERT` tuples).
     pub records: u64,
     /// Malformed records masked as plain text instead ([`OnError::Skip`]).
     pub skipped: u64,
-    /// The 1-based lines where those records start, the first
-    /// [`MAX_LISTED_LINES`] of them.
+    /// The 1-based lines where those records (for SQL: their statements)
+    /// start, the first [`MAX_LISTED_LINES`] of them.
     pub skipped_lines: Vec<u64>,
 }
 
@@ -186,7 +200,33 @@ pub fn mask_format<R: Read, W: Write>(
         Format::Tsv => csv::mask_csv(masker, reader, writer, b'\t', options),
         Format::Json => json::mask_json(masker, reader, writer, options),
         Format::Ndjson => json::mask_ndjson(masker, reader, writer, options),
+        Format::Sql => sql::mask_sql(masker, reader, writer, options),
     }
+}
+
+/// Masks a SQL dump statement by statement; see [`mask_format`].
+///
+/// Only `INSERT … VALUES` tuples change: each value is named by the
+/// statement's column list or the `CREATE TABLE` seen earlier, a value
+/// under an entity column is masked whole, any other string scanned.
+/// Strings are read with both `''` and backslash escapes and written back
+/// in the convention their literal used; a number under an entity column
+/// stays unquoted only while its replacement is a plain number; `NULL`,
+/// keywords and hex literals are kept, and expressions with strings are
+/// masked as text. Outside the tuples — other statements, comments, `COPY`
+/// data — string literals, comments and data lines are masked as plain
+/// text; keywords, identifiers and punctuation are copied byte for byte.
+///
+/// # Errors
+/// As [`mask_format`]; [`Error::line`] names the line where the malformed
+/// statement starts.
+pub fn mask_sql<R: Read, W: Write>(
+    masker: &mut Masker,
+    reader: R,
+    writer: W,
+    options: &FormatOptions,
+) -> Result<FormatReport, Error> {
+    sql::mask_sql(masker, reader, writer, options)
 }
 
 /// Masks CSV (`delimiter` `b','`) or TSV (`b'\t'`) with a header row; see
