@@ -20,6 +20,10 @@ fn main() {
         let t = Instant::now();
         let n = engine.scan_bytes(&data).len();
         let secs = t.elapsed().as_secs_f64();
-        println!("{:.1} MB in {secs:.3}s = {:.1} MB/s, {n} findings", data.len() as f64 / 1e6, data.len() as f64 / secs / 1e6);
+        println!(
+            "{:.1} MB in {secs:.3}s = {:.1} MB/s, {n} findings",
+            data.len() as f64 / 1e6,
+            data.len() as f64 / secs / 1e6
+        );
     }
 }

@@ -104,7 +104,13 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
             }
             if let Some(title) = title_before(hay, ws).filter(|t| !have_last || t.0 >= last_end) {
                 let gap = if have_last { &hay[last_end..title.0] } else { &[][..] };
-                out.push(Token { start: title.0, end: title.1, shape: Shape::Lower, sep: sep_of(gap), flags: NOT_LOOKED_UP });
+                out.push(Token {
+                    start: title.0,
+                    end: title.1,
+                    shape: Shape::Lower,
+                    sep: sep_of(gap),
+                    flags: NOT_LOOKED_UP,
+                });
                 last_end = title.1;
                 have_last = true;
             }
@@ -417,11 +423,17 @@ fn run(
         return Some(next);
     }
     // A date, not a person: `Jan 15`, `June 3rd`, `April 2024`.
-    if hi - lo == 1 && is_month(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]) && digit_follows(hay, tokens[idx[lo]].end) {
+    if hi - lo == 1
+        && is_month(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end])
+        && digit_follows(hay, tokens[idx[lo]].end)
+    {
         return Some(next);
     }
     // An eponym, not a person: `Murphy's sign`, `Wilson disease`.
-    if !titled && (lo..hi).any(|k| flg[k] & (EPONYM | EPONYM_COMMON) != 0) && head_noun_follows(hay, tokens[idx[hi - 1]].end) {
+    if !titled
+        && (lo..hi).any(|k| flg[k] & (EPONYM | EPONYM_COMMON) != 0)
+        && head_noun_follows(hay, tokens[idx[hi - 1]].end)
+    {
         return Some(next);
     }
     // A street, not a person: `74 Kate Edger Place`, `Whittaker Street`.
@@ -505,10 +517,46 @@ fn run(
 
 /// Words that introduce a person's name.
 const TRIGGERS: &[&str] = &[
-    "named", "name", "patient", "pt", "dear", "hi", "hello", "thanks", "wife", "husband", "son", "daughter",
-    "mother", "father", "brother", "sister", "spouse", "partner", "guardian", "friend", "said", "nurse", "doctor",
-    "colleague", "boss", "kid", "child", "grandson", "granddaughter", "uncle", "aunt", "cousin", "nephew", "niece",
-    "surname", "called", "mr", "mrs", "ms", "dr",
+    "named",
+    "name",
+    "patient",
+    "pt",
+    "dear",
+    "hi",
+    "hello",
+    "thanks",
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "spouse",
+    "partner",
+    "guardian",
+    "friend",
+    "said",
+    "nurse",
+    "doctor",
+    "colleague",
+    "boss",
+    "kid",
+    "child",
+    "grandson",
+    "granddaughter",
+    "uncle",
+    "aunt",
+    "cousin",
+    "nephew",
+    "niece",
+    "surname",
+    "called",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
 ];
 
 /// Words that introduce a name after a verb: `my name is X`, `her maiden
@@ -602,8 +650,8 @@ fn street_follows(hay: &[u8], tokens: &[Token], last: usize) -> bool {
 fn is_place_prefix(word: &[u8]) -> bool {
     const PREFIXES: &[&str] = &[
         "san", "santa", "santo", "sao", "los", "las", "fort", "port", "mount", "mt", "lake", "el", "new", "saint",
-        "puerto", "rio", "villa", "bad", "sankt", "nueva", "nuevo", "ciudad", "cape", "glen", "north", "south",
-        "east", "west", "upper", "lower",
+        "puerto", "rio", "villa", "bad", "sankt", "nueva", "nuevo", "ciudad", "cape", "glen", "north", "south", "east",
+        "west", "upper", "lower",
     ];
     PREFIXES.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(word))
 }
@@ -611,8 +659,30 @@ fn is_place_prefix(word: &[u8]) -> bool {
 /// Month names and abbreviations that are also given names (Jan, April, June…).
 fn is_month(word: &[u8]) -> bool {
     const MONTHS: &[&str] = &[
-        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
-        "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+        "jan",
+        "january",
+        "feb",
+        "february",
+        "mar",
+        "march",
+        "apr",
+        "april",
+        "may",
+        "jun",
+        "june",
+        "jul",
+        "july",
+        "aug",
+        "august",
+        "sep",
+        "sept",
+        "september",
+        "oct",
+        "october",
+        "nov",
+        "november",
+        "dec",
+        "december",
     ];
     MONTHS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(word))
 }
@@ -620,17 +690,73 @@ fn is_month(word: &[u8]) -> bool {
 /// `end` is followed by a space or `-` and a digit.
 fn digit_follows(hay: &[u8], end: usize) -> bool {
     matches!(hay.get(end), Some(b' ' | b'-' | b'.')) && hay.get(end + 1).is_some_and(u8::is_ascii_digit)
-        || hay.get(end) == Some(&b'.') && hay.get(end + 1) == Some(&b' ') && hay.get(end + 2).is_some_and(u8::is_ascii_digit)
+        || hay.get(end) == Some(&b'.')
+            && hay.get(end + 1) == Some(&b' ')
+            && hay.get(end + 2).is_some_and(u8::is_ascii_digit)
 }
 
 /// Clinical nouns an eponym names (`Murphy's sign`, `Bell palsy`).
 const HEAD_NOUNS: &[&str] = &[
-    "sign", "signs", "disease", "syndrome", "palsy", "test", "maneuver", "manoeuvre", "stage", "staging",
-    "score", "scale", "criteria", "classification", "fracture", "reflex", "phenomenon", "triad", "law",
-    "procedure", "operation", "incision", "catheter", "tube", "node", "nodes", "cyst", "ulcer", "tumor",
-    "tumour", "disorder", "anomaly", "type", "grade", "position", "point", "space", "duct", "gland", "body",
-    "bodies", "cells", "hernia", "neuroma", "contracture", "deformity", "esophagus", "repair", "method",
-    "formula", "solution", "stain", "rule", "rules", "ratio", "index", "line", "lines", "area", "zone",
+    "sign",
+    "signs",
+    "disease",
+    "syndrome",
+    "palsy",
+    "test",
+    "maneuver",
+    "manoeuvre",
+    "stage",
+    "staging",
+    "score",
+    "scale",
+    "criteria",
+    "classification",
+    "fracture",
+    "reflex",
+    "phenomenon",
+    "triad",
+    "law",
+    "procedure",
+    "operation",
+    "incision",
+    "catheter",
+    "tube",
+    "node",
+    "nodes",
+    "cyst",
+    "ulcer",
+    "tumor",
+    "tumour",
+    "disorder",
+    "anomaly",
+    "type",
+    "grade",
+    "position",
+    "point",
+    "space",
+    "duct",
+    "gland",
+    "body",
+    "bodies",
+    "cells",
+    "hernia",
+    "neuroma",
+    "contracture",
+    "deformity",
+    "esophagus",
+    "repair",
+    "method",
+    "formula",
+    "solution",
+    "stain",
+    "rule",
+    "rules",
+    "ratio",
+    "index",
+    "line",
+    "lines",
+    "area",
+    "zone",
 ];
 
 /// After `end`: optional `'s`, then one of [`HEAD_NOUNS`].
@@ -680,7 +806,8 @@ mod tests {
                 at += 1;
             }
         }
-        let expected: Vec<usize> = (0..text.len()).filter(|&i| text[i].is_ascii_uppercase() || text[i] >= 0x80).collect();
+        let expected: Vec<usize> =
+            (0..text.len()).filter(|&i| text[i].is_ascii_uppercase() || text[i] >= 0x80).collect();
         assert_eq!(found, expected);
         assert_eq!(title_before(b"with ms. Wijtze", 9), Some((5, 7)));
         assert_eq!(title_before(b"with Wijtze", 5), Some((0, 4)));

@@ -14,8 +14,20 @@
 //! `days_from_civil`). A date without a year is shifted within a leap year,
 //! so `2/29` stays valid.
 
-const MONTHS: [&str; 12] =
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
@@ -150,7 +162,15 @@ fn split(value: &str) -> Vec<Part<'_>> {
     let mut i = 0;
     while i < bytes.len() {
         let start = i;
-        let class = |b: u8| if b.is_ascii_digit() { 0 } else if b.is_ascii_alphabetic() { 1 } else { 2 };
+        let class = |b: u8| {
+            if b.is_ascii_digit() {
+                0
+            } else if b.is_ascii_alphabetic() {
+                1
+            } else {
+                2
+            }
+        };
         let c = class(bytes[i]);
         while i < bytes.len() && class(bytes[i]) == c {
             i += 1;
@@ -165,7 +185,8 @@ fn split(value: &str) -> Vec<Part<'_>> {
             }
         }
         let text = &value[start..i];
-        let number = (c == 0).then(|| text.trim_end_matches(|ch: char| ch.is_ascii_alphabetic()).parse().ok()).flatten();
+        let number =
+            (c == 0).then(|| text.trim_end_matches(|ch: char| ch.is_ascii_alphabetic()).parse().ok()).flatten();
         let month_word = (c == 1).then(|| month_of(text)).flatten();
         parts.push(Part { text, number, month_word, role: Role::Other });
     }

@@ -53,7 +53,8 @@ fn is_restricted(prefix: &str) -> bool {
 fn year_of_date(value: &[u8]) -> Option<i32> {
     let numbers: Vec<&[u8]> = value.split(|b| !b.is_ascii_digit()).filter(|n| !n.is_empty()).collect();
     let parse = |n: &[u8]| std::str::from_utf8(n).ok()?.parse::<i32>().ok();
-    if let Some(year) = numbers.iter().filter(|n| n.len() == 4).find_map(|n| parse(n).filter(|y| (1800..=2199).contains(y)))
+    if let Some(year) =
+        numbers.iter().filter(|n| n.len() == 4).find_map(|n| parse(n).filter(|y| (1800..=2199).contains(y)))
     {
         return Some(year);
     }

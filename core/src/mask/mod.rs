@@ -419,7 +419,11 @@ mod tests {
         assert_eq!(day_number(&a[32..42]) - day_number(&a[9..19]), 10, "{a}");
         let mut again = Masker::new(Engine::default(), policy.clone(), Some(key(7))).unwrap();
         again.set_subject("P-0001");
-        assert_eq!(again.mask_str("admitted 03/01/2020, discharged 03/11/2020"), a, "deterministic per key and subject");
+        assert_eq!(
+            again.mask_str("admitted 03/01/2020, discharged 03/11/2020"),
+            a,
+            "deterministic per key and subject"
+        );
         let mut other = Masker::new(Engine::default(), policy, Some(key(7))).unwrap();
         other.set_subject("P-0002");
         assert_ne!(other.mask_str("admitted 03/01/2020, discharged 03/11/2020"), a);
@@ -449,8 +453,17 @@ mod tests {
     fn dates_tokenize_to_valid_dates_and_back() {
         let k = key(5);
         for date in [
-            "03/14/1962", "1962-03-14", "March 14, 1962", "14 Mar 1962", "3-14-62", "12/31/1999", "3/14/1962",
-            "10/12/1962", "March 4, 1962", "Dec 25, 2001", "2001-12-25",
+            "03/14/1962",
+            "1962-03-14",
+            "March 14, 1962",
+            "14 Mar 1962",
+            "3-14-62",
+            "12/31/1999",
+            "3/14/1962",
+            "10/12/1962",
+            "March 4, 1962",
+            "Dec 25, 2001",
+            "2001-12-25",
         ] {
             let token = tokenize_date(&k, None, date).unwrap();
             assert_ne!(token, date);

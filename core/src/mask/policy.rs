@@ -219,8 +219,9 @@ impl Policy {
 /// `scope` (`default`, `entity.SSN`) prefixes the field in errors.
 fn check(raw: RawOperator, scope: &str) -> Result<Operator, Error> {
     let field_of = |field: &str| format!("{scope}.{field}");
-    let unexpected =
-        |field: &str| Error::config(format!("not an option of operator '{}'", raw.operator)).with_field(field_of(field));
+    let unexpected = |field: &str| {
+        Error::config(format!("not an option of operator '{}'", raw.operator)).with_field(field_of(field))
+    };
     let op = match raw.operator.as_str() {
         "redact" => Operator::Redact,
         "label" => Operator::Label { numbered: raw.numbered.unwrap_or(false) },
@@ -309,24 +310,34 @@ mod tests {
         let p = Policy::preset("safe-harbor").unwrap();
         assert!(!p.needs_key());
         assert_eq!(p.operator(Entity::Zip), &Operator::Generalize { reference_year: None });
-        let err = Policy::from_toml("[default]\noperator = 'redact'\n[entity.SSN]\noperator = 'generalize'\n", Path::new("p.toml"))
-            .unwrap_err();
+        let err = Policy::from_toml(
+            "[default]\noperator = 'redact'\n[entity.SSN]\noperator = 'generalize'\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err();
         assert_eq!(err.field(), Some("entity.SSN.operator"));
     }
 
     #[test]
     fn errors_name_file_entity_and_field() {
-        let err = Policy::from_toml("[default]\noperator = 'redact'\n[entity.SSN]\noperator = 'mask'\nlength = 3\n", Path::new("p.toml"))
-            .unwrap_err();
+        let err = Policy::from_toml(
+            "[default]\noperator = 'redact'\n[entity.SSN]\noperator = 'mask'\nlength = 3\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err();
         let shown = err.to_string();
         assert_eq!(err.field(), Some("entity.SSN.length"), "{shown}");
         assert!(shown.contains("p.toml"), "{shown}");
         let err = Policy::from_toml("[default]\noperator = 'shred'\n", Path::new("p.toml")).unwrap_err();
         assert_eq!(err.field(), Some("default.operator"));
-        let err = Policy::from_toml("[default]\noperator = 'redact'\n[entity.PATIENT]\noperator = 'redact'\n", Path::new("p.toml"))
-            .unwrap_err();
+        let err = Policy::from_toml(
+            "[default]\noperator = 'redact'\n[entity.PATIENT]\noperator = 'redact'\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err();
         assert_eq!(err.field(), Some("entity.PATIENT"));
-        let err = Policy::from_toml("[default]\noperator = 'mask'\nmask_char = 'x'\n", Path::new("p.toml")).unwrap_err();
+        let err =
+            Policy::from_toml("[default]\noperator = 'mask'\nmask_char = 'x'\n", Path::new("p.toml")).unwrap_err();
         assert_eq!(err.field(), Some("default.mask_char"));
     }
 }

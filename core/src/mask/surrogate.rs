@@ -174,9 +174,10 @@ fn card(s: &mut Stream<'_>, text: &str) -> String {
 
 fn fill(text: &str, digits: &[u8]) -> String {
     let mut it = digits.iter();
-    text.chars().map(|c| if c.is_ascii_digit() { (b'0' + it.next().copied().unwrap_or(0)) as char } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_ascii_digit() { (b'0' + it.next().copied().unwrap_or(0)) as char } else { c })
+        .collect()
 }
-
 
 /// Area 900–999 was never issued as an SSN; group and serial non-zero.
 fn ssn(s: &mut Stream<'_>, text: &str) -> String {
