@@ -55,7 +55,7 @@ pub(crate) fn check_pattern(pattern: &str) -> Result<(), String> {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_string()
+    s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s).trim().to_string()
 }
 
 /// The multi-pattern shape matcher.

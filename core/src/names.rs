@@ -275,12 +275,12 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         let is_title = |f: u16| f & TITLE != 0;
         if t.shape == Shape::Lower {
             // A lower-case title (`ms.`, `dr`) may still open a name.
-            if tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space)) {
-                if is_title(flags(words, hay, &t)) {
-                    if let Some(end) = run(words, hay, tokens, i + 1, true, out) {
-                        i = end;
-                        continue;
-                    }
+            if tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space))
+                && is_title(flags(words, hay, &t))
+            {
+                if let Some(end) = run(words, hay, tokens, i + 1, true, out) {
+                    i = end;
+                    continue;
                 }
             }
             i += 1;

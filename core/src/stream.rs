@@ -108,7 +108,7 @@ mod tests {
         for i in 0..40_000 {
             data.extend_from_slice(format!("line {i} with some words\n").as_bytes());
         }
-        data.extend(std::iter::repeat(b'x').take(BLOCK_MAX + 10));
+        data.extend(std::iter::repeat_n(b'x', BLOCK_MAX + 10));
         let whole = {
             let mut v = Vec::new();
             for_each_block(&data[..], |o, b| {

@@ -171,7 +171,9 @@ fn credit_card(value: &[u8]) -> Verdict {
     known.then_some(0.0)
 }
 
-/// Known sample/advertising SSNs that belong to nobody.
+/// Known sample/advertising SSNs that belong to nobody (grouped as
+/// AAA_GG_SSSS).
+#[allow(clippy::inconsistent_digit_grouping)]
 const SAMPLE_SSNS: &[u32] = &[78_05_1120, 219_09_9999, 457_55_5462];
 
 fn ssn_parts(value: &[u8]) -> Option<(u32, u32, u32)> {

@@ -69,7 +69,7 @@ impl Printer for Sarif {
     }
 
     fn hit(&mut self, source: &Source, hit: &Hit, out: &mut dyn Write) -> io::Result<()> {
-        if self.current.as_ref().map_or(true, |(display, _)| *display != source.display) {
+        if self.current.as_ref().is_none_or(|(display, _)| *display != source.display) {
             let uri = if source.stdin { None } else { Some(uri(&source.display, &self.cwd)) };
             self.current = Some((source.display.clone(), uri));
             self.ordinals.clear();
