@@ -101,6 +101,53 @@ fn large_inputs_stream_identically_for_every_chunk_size() {
     }
 }
 
+/// Scanning blocks on several threads reports what one thread reports, in
+/// the same order, for inputs of many blocks.
+#[test]
+fn parallel_blocks_equal_sequential_blocks() {
+    let mut text = String::new();
+    let mut i = 0u64;
+    while text.len() < 40 * phimask::BLOCK_TARGET {
+        i += 1;
+        text.push_str(&format!("2024-01-15T10:22:{:02}Z INFO request {i} took {}ms\n", i % 60, i % 997));
+        if i % 41 == 0 {
+            text.push_str("pt John Smith SSN 536-22-8726 DOB 03/14/1962 call (617) 555-0123\n");
+        }
+    }
+    let engine = Engine::default();
+    let collect = |threads: usize, chunk: usize| {
+        let mut blocks = Vec::new();
+        let read = engine
+            .scan_blocks_parallel(Chunked { data: text.as_bytes(), chunk }, threads, |b| {
+                blocks.push((b.offset, b.bytes.len(), b.findings.to_vec()));
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        assert_eq!(read, text.len() as u64);
+        blocks
+    };
+    let sequential = collect(1, 1 << 16);
+    assert!(sequential.len() >= 40);
+    let whole: Vec<Finding> = sequential.iter().flat_map(|b| b.2.clone()).collect();
+    assert_eq!(whole, engine.scan(&text));
+    for (threads, chunk) in [(2, 1 << 16), (3, 4096), (8, 1 << 20)] {
+        assert_eq!(collect(threads, chunk), sequential, "{threads} threads, chunk {chunk}");
+    }
+    // Stopping early stops the parallel scan too.
+    let mut seen = 0;
+    engine
+        .scan_blocks_parallel(text.as_bytes(), 2, |_| {
+            seen += 1;
+            if seen == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+    assert_eq!(seen, 3);
+}
+
 /// A single line far longer than the block limit streams in bounded pieces
 /// and still finds values inside it.
 #[test]

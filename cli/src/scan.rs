@@ -88,6 +88,10 @@ struct Scanner<'a> {
     output: &'a Ordered,
     /// Set when an input was left unread because output broke.
     cut_short: AtomicBool,
+    /// Threads scanning the blocks of one input: all cores when there is
+    /// a single input (one big file or stdin), else one (the inputs
+    /// themselves are spread over the cores).
+    block_threads: usize,
 }
 
 /// Runs `phimask scan`.
@@ -123,6 +127,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         bar: &bar,
         output: &output,
         cut_short: AtomicBool::new(false),
+        block_threads: if inputs.len() == 1 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 },
     };
     scanner.run_all(&inputs);
     let cut_short = scanner.cut_short.into_inner();
@@ -241,7 +246,7 @@ impl Scanner<'_> {
         }
         let mut lines = LineCounter::default();
         let mut read = 0u64;
-        let result = self.engine.scan_blocks(Cursor::new(head).chain(reader), |block| {
+        let result = self.engine.scan_blocks_parallel(Cursor::new(head).chain(reader), self.block_threads, |block| {
             for finding in block.findings {
                 if let Some(hit) = self.hit(&block, finding, &mut lines) {
                     finished.hits.push(hit);
