@@ -235,21 +235,13 @@ fn window_after(hay: &[u8], pos: usize, window: usize) -> usize {
     memchr::memchr2(b'\n', b'\r', &hay[pos..ceil]).map_or(ceil, |i| pos + i)
 }
 
-/// Applies a named rule; `false` means the candidate is dropped.
-///
-/// `positive` is whether a hotword of the detector is near (a DOB label
-/// overrides the timestamp rule); `field` is the normalized field name the
-/// caller supplied, if any.
-pub(crate) fn rule_allows(
-    rule: Rule,
-    hay: &[u8],
-    start: usize,
-    end: usize,
-    positive: bool,
-    field: Option<&str>,
-) -> bool {
+/// Applies a named rule; `false` means the candidate is dropped. `field` is
+/// the normalized field name the caller supplied, if any. (An event time
+/// may still be reported next to a patient-date hotword: the engine checks
+/// that after this rule, only for the candidates it rejects.)
+pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, field: Option<&str>) -> bool {
     match rule {
-        Rule::LogTimestamp => positive || !is_event_time(hay, start, end, field),
+        Rule::LogTimestamp => !is_event_time(hay, start, end, field),
         Rule::NotVersion => !after_version_word(hay, start),
         Rule::Isolated => is_isolated(hay, start, end),
         Rule::AfterPreposition => after_preposition(hay, start),
@@ -259,7 +251,7 @@ pub(crate) fn rule_allows(
 /// A date is an event time when it leads its line and a time of day follows
 /// it, or when it is the value of an event-time key (`"ts": "…"`, `time=…`).
 fn is_event_time(hay: &[u8], start: usize, end: usize, field: Option<&str>) -> bool {
-    if field.is_some_and(|f| EVENT_TIME_KEYS.contains(&f) || f.ends_with("_at") || f.ends_with("timestamp")) {
+    if field.is_some_and(is_event_time_key) {
         return true;
     }
     // A leading timestamp has at most a few bytes (`[`, `<13>1 `) before it.
@@ -270,10 +262,12 @@ fn is_event_time(hay: &[u8], start: usize, end: usize, field: Option<&str>) -> b
     if leading && time_follows(hay, end) {
         return true;
     }
-    preceding_key(hay, ls, start).is_some_and(|k| {
-        let k = crate::patterns::normalize_field(k);
-        EVENT_TIME_KEYS.contains(&k.as_str()) || k.ends_with("_at") || k.ends_with("timestamp")
-    })
+    preceding_key(hay, ls, start).is_some_and(|k| is_event_time_key(&crate::patterns::normalize_field(k)))
+}
+
+/// A normalized key that names an event time (`ts`, `created_at`, `@timestamp`).
+fn is_event_time_key(key: &str) -> bool {
+    EVENT_TIME_KEYS.contains(&key) || key.ends_with("_at") || key.ends_with("timestamp")
 }
 
 /// `<13>1 ` style syslog priority/version before the timestamp.

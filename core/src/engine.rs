@@ -566,7 +566,7 @@ impl Engine {
         // time survives only next to a patient-date hotword, checked below.
         let mut needs_hotword = false;
         for &rule in &d.rules {
-            if !rule_allows(rule, hay, start, end, false, field) {
+            if !rule_allows(rule, hay, start, end, field) {
                 if rule != Rule::LogTimestamp {
                     return;
                 }

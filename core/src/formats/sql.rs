@@ -492,24 +492,31 @@ impl<R: Read, W: Write> Dump<'_, R, W> {
         Ok(())
     }
 
+    /// Copies words up to and including `keyword` (case-insensitive).
+    /// `Ok(false)` when something else came first: the statement has then
+    /// been finished (copied to its end) or the input ended.
+    fn through_word(&mut self, line: u64, keyword: &[u8]) -> Result<bool, Error> {
+        loop {
+            let Some(tok) = self.significant(line)? else { return Ok(false) };
+            if tok != Tok::Word {
+                self.finish(line, tok)?;
+                return Ok(false);
+            }
+            let found = self.content.eq_ignore_ascii_case(keyword);
+            self.flush_raw()?;
+            if found {
+                return Ok(true);
+            }
+        }
+    }
+
     /// `CREATE [TEMPORARY …] TABLE [IF NOT EXISTS] name (col type, …) …`:
     /// copied, and the column names remembered.
     fn create(&mut self, line: u64) -> Result<(), Error> {
-        let mut tok;
-        loop {
-            let Some(t) = self.significant(line)? else { return Ok(()) };
-            tok = t;
-            if tok != Tok::Word {
-                return self.finish(line, tok);
-            }
-            let word = self.content.to_ascii_uppercase();
-            self.flush_raw()?;
-            if word == b"TABLE" {
-                break;
-            }
+        if !self.through_word(line, b"TABLE")? {
+            return Ok(());
         }
-        let Some(t) = self.significant(line)? else { return Ok(()) };
-        tok = t;
+        let Some(mut tok) = self.significant(line)? else { return Ok(()) };
         while tok == Tok::Word && matches!(self.content.to_ascii_uppercase().as_slice(), b"IF" | b"NOT" | b"EXISTS") {
             self.flush_raw()?;
             let Some(t) = self.significant(line)? else { return Ok(()) };
@@ -576,18 +583,8 @@ impl<R: Read, W: Write> Dump<'_, R, W> {
     /// `INSERT [IGNORE] INTO name [(cols)] VALUES (…), …;`.
     fn insert(&mut self, line: u64) -> Result<(), Error> {
         // Up to INTO (MySQL modifiers such as IGNORE pass).
-        let mut tok;
-        loop {
-            let Some(t) = self.significant(line)? else { return Ok(()) };
-            tok = t;
-            if tok != Tok::Word {
-                return self.finish(line, tok);
-            }
-            let into = self.content.eq_ignore_ascii_case(b"INTO");
-            self.flush_raw()?;
-            if into {
-                break;
-            }
+        if !self.through_word(line, b"INTO")? {
+            return Ok(());
         }
         let Some(t) = self.significant(line)? else { return Ok(()) };
         let Some((table, mut tok)) = self.name(line, t)? else { return Ok(()) };

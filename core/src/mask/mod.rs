@@ -123,10 +123,7 @@ impl Masker {
 
     /// Masks UTF-8 text.
     pub fn mask_str(&mut self, text: &str) -> String {
-        let out = self.mask_with(text.as_bytes(), None);
-        // Replacements are UTF-8 and cut only whole findings, whose spans lie
-        // on char boundaries of valid input.
-        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        self.mask_text_with(text, None)
     }
 
     /// Masks bytes that need not be valid UTF-8.
@@ -137,7 +134,13 @@ impl Masker {
     /// Masks one field value whose field/column/key name is known: the name
     /// is context for detection and part of the `tokenize` tweak.
     pub fn mask_field(&mut self, field: &str, value: &str) -> String {
-        let out = self.mask_with(value.as_bytes(), Some(field));
+        self.mask_text_with(value, Some(field))
+    }
+
+    fn mask_text_with(&mut self, text: &str, field: Option<&str>) -> String {
+        let out = self.mask_with(text.as_bytes(), field);
+        // Replacements are UTF-8 and cut only whole findings, whose spans lie
+        // on char boundaries of valid input.
         String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
