@@ -109,8 +109,14 @@ impl Context {
 
     /// The hotword matched at `start..end`, if it is one.
     pub(crate) fn keyword(&self, hay: &[u8], start: usize, end: usize) -> Option<Keyword> {
-        let lower: Vec<u8> = hay[start..end].iter().map(u8::to_ascii_lowercase).collect();
-        self.index.get(&lower).map(|&word| Keyword { start, end, word })
+        // Called for every hotword hit: lower-case into a stack buffer rather
+        // than allocate (pattern files keep hotwords within the buffer).
+        let mut buf = [0u8; crate::patterns::MAX_CONTEXT_WORD];
+        let text = hay.get(start..end).filter(|t| t.len() <= buf.len())?;
+        for (d, s) in buf.iter_mut().zip(text) {
+            *d = s.to_ascii_lowercase();
+        }
+        self.index.get(&buf[..text.len()]).map(|&word| Keyword { start, end, word })
     }
 
     /// The detectors a hotword speaks for, and how.

@@ -279,13 +279,20 @@ fn check_unit(value: f32, field: &str) -> Result<(), Error> {
     }
 }
 
+/// The longest hotword a pattern file may give (the context stage looks
+/// hotwords up through a fixed-size buffer).
+pub(crate) const MAX_CONTEXT_WORD: usize = 64;
+
 fn lower_all(words: &[String], field: &str) -> Result<Vec<String>, Error> {
     words
         .iter()
         .map(|w| {
             let w = w.trim();
-            if w.is_empty() || !w.is_ascii() {
-                Err(Error::pattern("context words must be non-empty ASCII").with_field(field))
+            if w.is_empty() || !w.is_ascii() || w.len() > MAX_CONTEXT_WORD {
+                Err(Error::pattern(format!(
+                    "context words must be non-empty ASCII of at most {MAX_CONTEXT_WORD} bytes"
+                ))
+                .with_field(field))
             } else {
                 Ok(w.to_ascii_lowercase())
             }
@@ -388,6 +395,9 @@ mod tests {
         assert_eq!(err.field(), Some("safe_harbor"));
         let err = parse("[[detector]]\nid='x'\nentity='MRN'\n").unwrap_err();
         assert_eq!(err.field(), Some("regex"));
+        let long = "w".repeat(MAX_CONTEXT_WORD + 1);
+        let err = parse(&format!("[[detector]]\nid='x'\nentity='MRN'\nregex='a'\ncontext=['{long}']\n")).unwrap_err();
+        assert_eq!(err.field(), Some("context"));
     }
 
     #[test]
