@@ -197,6 +197,117 @@ impl Masker {
         Ok(read)
     }
 
+    /// Reverses the `tokenize` operator in text this masker's policy and
+    /// key masked: every value of an entity the policy tokenizes is
+    /// detected again and decrypted; everything else (including values
+    /// other operators replaced, which cannot be reversed) is copied.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key) when the masker has no key.
+    ///
+    /// # Example
+    /// ```
+    /// use phimask::{Engine, Key, Masker, Policy};
+    /// let key = Key::from_bytes(vec![7; 32])?;
+    /// let mut masker = Masker::new(Engine::default(), Policy::preset("tokenize")?, Some(key))?;
+    /// let masked = masker.mask_str("SSN 123-45-6789");
+    /// assert_ne!(masked, "SSN 123-45-6789");
+    /// assert_eq!(masker.unmask_str(&masked)?, "SSN 123-45-6789");
+    /// # Ok::<(), phimask::Error>(())
+    /// ```
+    pub fn unmask_str(&mut self, text: &str) -> Result<String, Error> {
+        self.unmask_field_opt(None, text)
+    }
+
+    /// [`unmask_str`](Self::unmask_str) for one field value masked with
+    /// [`mask_field`](Self::mask_field) under the same field name.
+    ///
+    /// # Errors
+    /// As [`unmask_str`](Self::unmask_str).
+    pub fn unmask_field(&mut self, field: &str, value: &str) -> Result<String, Error> {
+        self.unmask_field_opt(Some(field), value)
+    }
+
+    /// Reverses [`mask_value`](Self::mask_value) for a value the policy
+    /// tokenizes; values of other operators are returned unchanged.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key) without a key;
+    /// [`ErrorKind::Input`](crate::ErrorKind::Input) when `token` cannot be
+    /// a token of this entity.
+    pub fn unmask_value(&mut self, entity: Entity, field: Option<&str>, token: &str) -> Result<String, Error> {
+        let key = self.unmask_key()?;
+        if token.is_empty() || !matches!(self.policy.operator(entity), Operator::Tokenize) {
+            return Ok(token.to_owned());
+        }
+        detokenize_value(key, entity, field, token)
+    }
+
+    /// Unmasks a stream into `writer`, block by block in bounded memory.
+    /// Returns the number of bytes read.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key) without a key,
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when reading or writing fails.
+    pub fn unmask_reader<R: std::io::Read, W: Write>(&mut self, reader: R, mut writer: W) -> Result<u64, Error> {
+        self.unmask_key()?;
+        let mut failure = None;
+        let engine = self.engine.clone();
+        let read = engine.scan_blocks(reader, |block| {
+            let mut out = Vec::with_capacity(block.bytes.len());
+            self.restore(block.bytes, block.offset, block.findings, None, &mut out);
+            match writer.write_all(&out) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    failure = Some(Error::io(&e));
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        writer.flush().map_err(|e| Error::io(&e))?;
+        Ok(read)
+    }
+
+    fn unmask_key(&self) -> Result<&Key, Error> {
+        self.key.as_ref().ok_or_else(|| Error::key("unmask needs the key the text was tokenized with: give --key-file or --key-env"))
+    }
+
+    fn unmask_field_opt(&mut self, field: Option<&str>, text: &str) -> Result<String, Error> {
+        self.unmask_key()?;
+        let findings = self.engine.scan_field_bytes(field, text.as_bytes());
+        let mut out = Vec::with_capacity(text.len());
+        self.restore(text.as_bytes(), 0, &findings, field, &mut out);
+        Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+
+    /// Copies `bytes` into `out` with each token of a tokenized entity
+    /// decrypted; tokens that do not decrypt are copied as they are.
+    fn restore(&mut self, bytes: &[u8], offset: usize, findings: &[Finding], field: Option<&str>, out: &mut Vec<u8>) {
+        let key = self.key.as_ref().expect("checked by unmask_key");
+        let mut at = 0;
+        for f in findings {
+            let (start, end) = (f.start() - offset, f.end() - offset);
+            if !matches!(self.policy.operator(f.entity()), Operator::Tokenize) {
+                continue;
+            }
+            let Some(original) = std::str::from_utf8(&bytes[start..end])
+                .ok()
+                .and_then(|token| detokenize_value(key, f.entity(), field, token).ok())
+            else {
+                continue;
+            };
+            out.extend_from_slice(&bytes[at..start]);
+            out.extend_from_slice(original.as_bytes());
+            *self.stats.by_entity.entry((f.entity(), "unmask")).or_default() += 1;
+            at = end;
+        }
+        out.extend_from_slice(&bytes[at..]);
+        self.stats.bytes += bytes.len() as u64;
+    }
+
     fn mask_with(&mut self, bytes: &[u8], field: Option<&str>) -> Vec<u8> {
         let findings = self.engine.scan_field_bytes(field, bytes);
         let mut out = Vec::with_capacity(bytes.len());
