@@ -50,8 +50,8 @@ pub use entity::{Entity, SafeHarbor, UnknownEntity};
 pub use error::{Error, ErrorKind};
 pub use finding::{preview, Finding};
 pub use formats::{
-    mask_csv, mask_format, mask_json, mask_ndjson, mask_sql, Format, FormatOptions, FormatReport, OnError,
-    MAX_JSON_DOCUMENT, MAX_LISTED_LINES, MAX_RECORD,
+    mask_csv, mask_format, mask_json, mask_json_value, mask_ndjson, mask_sql, unmask_json_value, Format, FormatOptions,
+    FormatReport, OnError, MAX_JSON_DOCUMENT, MAX_LISTED_LINES, MAX_RECORD,
 };
 pub use mask::{detokenize_value, MaskStats, Masker, Operator, Policy};
 pub use offsets::{convert_offsets, OffsetUnit};

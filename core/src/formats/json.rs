@@ -48,7 +48,7 @@ pub(super) fn mask_json<R: Read, W: Write>(
     match serde_json::from_slice::<Value>(&input) {
         Ok(mut value) => {
             let subject = options.subject_field.as_deref().map(normalize_field);
-            walk(masker, None, &mut value, subject.as_deref());
+            walk(masker, None, &mut value, subject.as_deref(), &mut mask_text);
             let body = input.trim_ascii_end();
             let multi_line = memchr::memchr(b'\n', body).is_some();
             let written = if multi_line {
@@ -107,7 +107,7 @@ pub(super) fn mask_ndjson<R: Read, W: Write>(
         }
         match serde_json::from_slice::<Value>(body) {
             Ok(mut value) => {
-                walk(masker, None, &mut value, subject.as_deref());
+                walk(masker, None, &mut value, subject.as_deref(), &mut mask_text);
                 serde_json::to_writer(&mut out, &value).map_err(|e| Error::io(&io::Error::from(e)))?;
                 report.records += 1;
             }
@@ -137,23 +137,63 @@ fn describe(err: &serde_json::Error) -> String {
     format!("{what} (column {})", err.column())
 }
 
-/// Masks `value` in place; `key` is the nearest enclosing object key.
-fn walk(masker: &mut Masker, key: Option<&str>, value: &mut Value, subject: Option<&str>) {
+/// Masks a parsed JSON value in place, the way [`mask_json`](crate::mask_json)
+/// masks a document: object keys are context (a key naming an entity masks
+/// its value whole), nested objects and arrays are walked, numbers stay
+/// numbers where the masked text allows. With `options.subject_field` set,
+/// each object carrying that key sets the masker's subject for date-shift.
+/// This is the record API of the bindings (`mask_record`).
+///
+/// # Example
+/// ```
+/// use phimask::{mask_json_value, Engine, FormatOptions, Masker, Policy};
+/// let mut masker = Masker::new(Engine::default(), Policy::preset("mask")?, None)?;
+/// let mut record = serde_json::json!({"ssn": "123-45-6789", "note": "call 617-555-0123", "n": 3});
+/// mask_json_value(&mut masker, &mut record, &FormatOptions::new());
+/// assert_eq!(record, serde_json::json!({"ssn": "***-**-6789", "note": "call ***-***-0123", "n": 3}));
+/// # Ok::<(), phimask::Error>(())
+/// ```
+pub fn mask_json_value(masker: &mut Masker, value: &mut Value, options: &FormatOptions) {
+    let subject = options.subject_field.as_deref().map(normalize_field);
+    walk(masker, None, value, subject.as_deref(), &mut mask_text);
+}
+
+/// Reverses `tokenize` in a JSON value masked by [`mask_json_value`] (or
+/// [`mask_json`](crate::mask_json)) under the same policy and key; values
+/// other operators replaced are left as they are.
+///
+/// # Errors
+/// [`ErrorKind::Key`] when the masker has no key.
+pub fn unmask_json_value(masker: &mut Masker, value: &mut Value) -> Result<(), Error> {
+    masker.unmask_str("")?;
+    walk(masker, None, value, None, &mut unmask_text);
+    Ok(())
+}
+
+/// Rewrites `value` in place with `op`; `key` is the nearest enclosing
+/// object key.
+fn walk(
+    masker: &mut Masker,
+    key: Option<&str>,
+    value: &mut Value,
+    subject: Option<&str>,
+    op: &mut impl FnMut(&mut Masker, Option<&str>, &str) -> String,
+) {
     match value {
         Value::String(s) => {
-            let masked = mask_text(masker, key, s);
+            let masked = op(masker, key, s);
             *s = masked;
         }
         Value::Number(n) => {
             let text = n.to_string();
-            let masked = mask_text(masker, key, &text);
+            let masked = op(masker, key, &text);
             if masked != text {
                 *value = number_or_string(masked);
             }
         }
         Value::Array(items) => {
             for item in items {
-                walk(masker, key, item, subject);
+                walk(masker, key, item, subject, op);
             }
         }
         Value::Object(map) => {
@@ -161,7 +201,7 @@ fn walk(masker: &mut Masker, key: Option<&str>, value: &mut Value, subject: Opti
                 set_subject(masker, map, subject);
             }
             for (k, v) in map.iter_mut() {
-                walk(masker, Some(k), v, subject);
+                walk(masker, Some(k), v, subject, op);
             }
         }
         Value::Bool(_) | Value::Null => {}
@@ -176,6 +216,17 @@ fn mask_text(masker: &mut Masker, key: Option<&str>, text: &str) -> String {
         }
         None => masker.mask_str(text),
     }
+}
+
+/// The inverse of [`mask_text`] for `tokenize`; the key was checked up front.
+fn unmask_text(masker: &mut Masker, key: Option<&str>, text: &str) -> String {
+    let entity = key.and_then(|k| masker.engine().entity_for_field(k));
+    let restored = match (key, entity) {
+        (Some(key), Some(entity)) => masker.unmask_value(entity, Some(key), text),
+        (Some(key), None) => masker.unmask_field(key, text),
+        (None, _) => masker.unmask_str(text),
+    };
+    restored.unwrap_or_else(|_| text.to_owned())
 }
 
 /// A masked number's new value: a number when it is still a plain

@@ -32,6 +32,7 @@
 
 mod csv;
 mod json;
+pub use json::{mask_json_value, unmask_json_value};
 mod sql;
 
 use std::io::{Read, Write};

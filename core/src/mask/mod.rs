@@ -272,7 +272,9 @@ impl Masker {
     }
 
     fn unmask_key(&self) -> Result<&Key, Error> {
-        self.key.as_ref().ok_or_else(|| Error::key("unmask needs the key the text was tokenized with: give --key-file or --key-env"))
+        self.key
+            .as_ref()
+            .ok_or_else(|| Error::key("unmask needs the key the text was tokenized with: give --key-file or --key-env"))
     }
 
     fn unmask_field_opt(&mut self, field: Option<&str>, text: &str) -> Result<String, Error> {
