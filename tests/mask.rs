@@ -93,19 +93,12 @@ proptest! {
 
     #[test]
     fn tokens_round_trip_with_the_key(text in document()) {
-        let findings = Engine::default().scan(&text);
-        let out = masker("tokenize").mask_str(&text);
-        // ASCII documents: a token has its value's length, so spans line up.
-        prop_assume!(text.is_ascii());
-        prop_assert_eq!(out.len(), text.len());
-        for f in &findings {
-            let token = &out[f.span()];
-            if token.contains('*') {
-                continue; // fell back to mask: too small a domain for FF1
-            }
-            let back = detokenize_value(&key(), f.entity(), None, token).unwrap();
-            prop_assert_eq!(&back, &text[f.span()]);
-        }
+        let mut m = masker("tokenize");
+        let out = m.mask_str(&text);
+        // Values with too small a domain for FF1 fall back to (irreversible)
+        // mask; everything else must come back exactly.
+        prop_assume!(!m.stats().by_entity.keys().any(|(_, op)| *op == "mask"));
+        prop_assert_eq!(m.unmask_str(&out).unwrap(), text);
     }
 }
 

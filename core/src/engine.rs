@@ -595,6 +595,11 @@ impl Engine {
         }
     }
 
+    /// The validator of the detector that produced `finding`, if it has one.
+    pub(crate) fn validator_of(&self, finding: &Finding) -> Option<crate::validate::Validator> {
+        self.inner.detectors.iter().find(|d| d.id == finding.detector).and_then(|d| d.validator)
+    }
+
     /// Runs every detector's `match` / `no_match` examples through this
     /// engine: each `match` text must yield a finding of the detector's
     /// entity, each `no_match` text none.

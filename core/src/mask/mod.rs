@@ -20,6 +20,7 @@ mod dates;
 mod generalize;
 mod policy;
 mod surrogate;
+mod tokens;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -32,6 +33,7 @@ use crate::engine::Engine;
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::finding::{mask_text, Finding};
+use crate::validate::Validator;
 
 /// Counts of masked values by entity and operator.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -163,7 +165,7 @@ impl Masker {
         if value.is_empty() {
             return String::new();
         }
-        self.replacement(entity, value.as_bytes(), field)
+        self.replacement(entity, value.as_bytes(), field, None)
     }
 
     /// The engine this masker detects with.
@@ -297,7 +299,7 @@ impl Masker {
             }
             let Some(original) = std::str::from_utf8(&bytes[start..end])
                 .ok()
-                .and_then(|token| detokenize_value(key, f.entity(), field, token).ok())
+                .and_then(|token| untokenize(key, f.entity(), field, token, self.engine.validator_of(f)))
             else {
                 continue;
             };
@@ -324,7 +326,8 @@ impl Masker {
         for f in findings {
             let (start, end) = (f.start() - offset, f.end() - offset);
             out.extend_from_slice(&bytes[at..start]);
-            let replacement = self.replacement(f.entity(), &bytes[start..end], field);
+            let check = self.engine.validator_of(f);
+            let replacement = self.replacement(f.entity(), &bytes[start..end], field, check);
             out.extend_from_slice(replacement.as_bytes());
             at = end;
         }
@@ -333,7 +336,7 @@ impl Masker {
     }
 
     /// The text that replaces one value.
-    fn replacement(&mut self, entity: Entity, value: &[u8], field: Option<&str>) -> String {
+    fn replacement(&mut self, entity: Entity, value: &[u8], field: Option<&str>, check: Option<Validator>) -> String {
         let operator = self.policy.operator(entity).clone();
         let (name, text): (&'static str, String) = match operator {
             Operator::Redact => ("redact", String::new()),
@@ -364,7 +367,7 @@ impl Masker {
                 let key = self.key.as_ref().expect("checked in Masker::new");
                 let token = std::str::from_utf8(value).ok().and_then(|v| match entity {
                     Entity::Date => tokenize_date(key, field, v),
-                    _ => tokenize(key, entity.as_str(), field, v).ok(),
+                    _ => tokens::encrypt(key, entity, field, v, check),
                 });
                 match token {
                     Some(token) => ("tokenize", token),
@@ -463,13 +466,19 @@ fn walk_date(key: &Key, field: Option<&str>, day: i64, style: dates::Style, encr
 /// come from `tokenize` under this entity and field (the message never
 /// contains the token).
 pub fn detokenize_value(key: &Key, entity: Entity, field: Option<&str>, token: &str) -> Result<String, Error> {
+    untokenize(key, entity, field, token, None)
+        .ok_or_else(|| Error::new(crate::ErrorKind::Input, format!("not a {entity} token of this key and field")))
+}
+
+/// Reverses one token; `check` is the validator of the detector that found
+/// it (see [`tokens`]).
+fn untokenize(key: &Key, entity: Entity, field: Option<&str>, token: &str, check: Option<Validator>) -> Option<String> {
     if entity != Entity::Date {
-        return crate::crypto::detokenize(key, entity.as_str(), field, token);
+        return tokens::decrypt(key, entity, field, token, check);
     }
-    let not_a_token = || Error::new(crate::ErrorKind::Input, "not a date token of this key and field");
-    let (day, style) = dates::day_number(token).ok_or_else(not_a_token)?;
-    let original = walk_date(key, field, day, style, false).ok_or_else(not_a_token)?;
-    dates::shift_date(token, original - day).ok_or_else(not_a_token)
+    let (day, style) = dates::day_number(token)?;
+    let original = walk_date(key, field, day, style, false)?;
+    dates::shift_date(token, original - day)
 }
 
 impl Engine {

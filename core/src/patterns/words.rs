@@ -72,6 +72,12 @@ impl WordLists {
         })
     }
 
+    /// Every listed word with its flags, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, u16)> + '_ {
+        // Keys are borrowed from the embedded UTF-8 list texts.
+        self.map.iter().filter_map(|(&word, &flags)| std::str::from_utf8(word).ok().map(|w| (w, flags)))
+    }
+
     /// Flags of an already lower-cased word (0 when on no list).
     #[inline]
     pub(crate) fn flags(&self, lower: &[u8]) -> u16 {

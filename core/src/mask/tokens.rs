@@ -1,0 +1,432 @@
+//! How `tokenize` turns one detected value into a token that `unmask` can
+//! find again and reverse exactly.
+//!
+//! [`tokenize`](crate::tokenize) alone keeps a value's shape but not what
+//! made it detectable: an SSN token may land in the never-issued 9xx area,
+//! a card token fails Luhn, `Main Street` becomes `Qxbz Rtvjxh` (no street
+//! type left), `John` becomes `Xqzb` (on no name list). `unmask` finds
+//! tokens by scanning, so such tokens would stay tokens. Three measures
+//! close the gap, each reversible on its own:
+//!
+//! - **Kept words.** Words that are structure, not identity — street types
+//!   and unit words in addresses (`Street`, `Apt`), scheme and host words
+//!   in URLs (`https`, `www`, `com`), titles, suffixes and particles in
+//!   names (`Dr`, `Jr`, `van`), and 1–2 letter initials in names — stay as
+//!   they are, and FF1 runs over the other letters and digits only.
+//! - **Dictionary names.** A name word on the name lists (and on no
+//!   common-word, place or eponym list) in plain case (`john`, `John`,
+//!   `JOHN`) maps to another word of the same list through a keyed
+//!   permutation of the list ([`permute_index`]): given names to given
+//!   names, surnames to surnames, the case pattern kept. The token reads as
+//!   a name, so it is detected as one.
+//! - **Cycle walking** (Black and Rogaway, 2002). When the FF1 output fails
+//!   the detector's validator (Luhn, SSN area rules, IPv4 octets, NPI…) or
+//!   turns one of its words into a kept or dictionary word, it is
+//!   encrypted again until it passes. Decryption walks back the same way
+//!   and stops at the first value that passes, which is the original: every
+//!   value in between failed, and the original passed (it was detected).
+//!
+//! The walk needs the original to pass the same check, so the validator is
+//! only used for values found by a scan (their detector's validator passed);
+//! whole column values ([`Masker::mask_value`](super::Masker::mask_value))
+//! tokenize without it and are restored by column name instead.
+
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+
+use crate::crypto::{detokenize, permute_index, tokenize, Key};
+use crate::entity::Entity;
+use crate::patterns::words::{self, WordLists};
+use crate::validate::Validator;
+
+/// Walks longer than this give up: the value is masked instead (tokenize)
+/// or left as it is (unmask). A check that passes a fraction `p` of values
+/// needs `1/p` steps on average; the rarest here (four 3-digit IPv4
+/// octets, p ≈ 0.4%) needs about 250.
+const MAX_WALK: usize = 20_000;
+
+/// What `tokenize` does with one word of a value.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Role {
+    /// Copied unchanged.
+    Kept,
+    /// A list name: mapped within its list (`Some(true)` given names,
+    /// `Some(false)` surnames).
+    Dictionary(bool),
+    /// Encrypted with FF1 together with the value's other such words.
+    Encrypted,
+}
+
+/// Tokenizes one value of `entity`; `check` is the detector's validator
+/// when the value came from a scan. `None` when the value cannot be
+/// tokenized soundly (the caller masks it).
+pub(crate) fn encrypt(
+    key: &Key,
+    entity: Entity,
+    field: Option<&str>,
+    value: &str,
+    check: Option<Validator>,
+) -> Option<String> {
+    transform(key, entity, field, value, check, true)
+}
+
+/// Reverses [`encrypt`] given the same key, entity, field and check.
+pub(crate) fn decrypt(
+    key: &Key,
+    entity: Entity,
+    field: Option<&str>,
+    token: &str,
+    check: Option<Validator>,
+) -> Option<String> {
+    transform(key, entity, field, token, check, false)
+}
+
+fn transform(
+    key: &Key,
+    entity: Entity,
+    field: Option<&str>,
+    value: &str,
+    check: Option<Validator>,
+    forward: bool,
+) -> Option<String> {
+    let roles = roles(entity, value);
+    // The FF1 part: every kept or dictionary word blanked to NULs (which
+    // tokenize keeps in place like any separator).
+    let mut blanked = value.as_bytes().to_vec();
+    for &(range, role) in &roles {
+        if role != Role::Encrypted {
+            blanked[range.0..range.1].fill(0);
+        }
+    }
+    let blanked = String::from_utf8(blanked).ok()?;
+    let has_data = roles.iter().any(|&(_, role)| role == Role::Encrypted);
+    let ciphered = if has_data {
+        let step = |v: &str| -> Option<String> {
+            if forward {
+                tokenize(key, entity.as_str(), field, v).ok()
+            } else {
+                detokenize(key, entity.as_str(), field, v).ok()
+            }
+        };
+        let passes = |v: &str| -> bool {
+            // The encrypted words must still be encrypted words...
+            roles_of_blanked(entity, v, &roles)
+                // ...and the whole value, kept words back in place, must
+                // pass the detector's validator.
+                && check.is_none_or(|c| c.check(splice(value, v, &roles, None).as_bytes()).is_some())
+        };
+        walk(&blanked, step, passes)?
+    } else {
+        blanked
+    };
+    Some(splice(value, &ciphered, &roles, Some((key, forward))))
+}
+
+/// Steps from `start` until a value passes; `None` after [`MAX_WALK`] steps.
+fn walk(start: &str, step: impl Fn(&str) -> Option<String>, passes: impl Fn(&str) -> bool) -> Option<String> {
+    let mut v = step(start)?;
+    for _ in 0..MAX_WALK {
+        if passes(&v) {
+            return Some(v);
+        }
+        v = step(&v)?;
+    }
+    None
+}
+
+/// The output: `ciphered` (the FF1 part, same byte layout as `original`)
+/// with kept words copied from `original` and dictionary words mapped
+/// (when `dictionary` gives the key and direction) or copied.
+fn splice(
+    original: &str,
+    ciphered: &str,
+    roles: &[((usize, usize), Role)],
+    dictionary: Option<(&Key, bool)>,
+) -> String {
+    let mut out = String::with_capacity(original.len() + 8);
+    let mut at = 0;
+    for &((start, end), role) in roles {
+        if role == Role::Encrypted {
+            continue;
+        }
+        out.push_str(&ciphered[at..start]);
+        let word = &original[start..end];
+        match (role, dictionary) {
+            (Role::Dictionary(first), Some((key, forward))) => out.push_str(&map_name(key, word, first, forward)),
+            _ => out.push_str(word),
+        }
+        at = end;
+    }
+    out.push_str(&ciphered[at..]);
+    out
+}
+
+/// Whether the encrypted words of a candidate (kept and dictionary words
+/// still blanked) would again be read as encrypted words.
+fn roles_of_blanked(entity: Entity, candidate: &str, roles: &[((usize, usize), Role)]) -> bool {
+    roles
+        .iter()
+        .filter(|(_, role)| *role == Role::Encrypted)
+        .all(|&((start, end), _)| candidate.get(start..end).is_some_and(|word| role(entity, word) == Role::Encrypted))
+}
+
+/// Each word (maximal run of ASCII letters and digits) of `value` with its role.
+fn roles(entity: Entity, value: &str) -> Vec<((usize, usize), Role)> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        out.push(((start, i), role(entity, &value[start..i])));
+    }
+    out
+}
+
+/// The role of one word of an `entity` value.
+fn role(entity: Entity, word: &str) -> Role {
+    let lower = word.to_ascii_lowercase();
+    match entity {
+        Entity::Name => {
+            if plain_case(word) {
+                if let Some(first) = NameLists::get().class(&lower) {
+                    return Role::Dictionary(first);
+                }
+            }
+            let flags = WordLists::embedded().flags(lower.as_bytes());
+            if word.len() <= 2 || flags & (words::TITLE | words::SUFFIX | words::PARTICLE) != 0 {
+                Role::Kept
+            } else {
+                Role::Encrypted
+            }
+        }
+        Entity::Address if ADDRESS_WORDS.contains(&lower.as_str()) => Role::Kept,
+        Entity::Url if URL_WORDS.contains(&lower.as_str()) => Role::Kept,
+        _ => Role::Encrypted,
+    }
+}
+
+/// Street types, directions and unit words: the structure of an address.
+const ADDRESS_WORDS: &[&str] = &[
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "square",
+    "sq",
+    "terrace",
+    "ter",
+    "parkway",
+    "pkwy",
+    "circle",
+    "cir",
+    "way",
+    "highway",
+    "hwy",
+    "trail",
+    "trl",
+    "alley",
+    "plaza",
+    "crescent",
+    "row",
+    "loop",
+    "pike",
+    "path",
+    "walk",
+    "heights",
+    "hts",
+    "point",
+    "pt",
+    "ridge",
+    "run",
+    "crossing",
+    "xing",
+    "commons",
+    "center",
+    "ctr",
+    "n",
+    "s",
+    "e",
+    "w",
+    "ne",
+    "nw",
+    "se",
+    "sw",
+    "north",
+    "south",
+    "east",
+    "west",
+    "apt",
+    "apartment",
+    "suite",
+    "ste",
+    "unit",
+    "rm",
+    "room",
+    "fl",
+    "floor",
+    "bldg",
+    "po",
+    "p",
+    "o",
+    "box",
+    "post",
+    "office",
+    "psc",
+    "cmr",
+];
+
+/// Schemes, common host words and top-level domains, file extensions.
+const URL_WORDS: &[&str] = &[
+    "http", "https", "ftp", "www", "com", "org", "net", "edu", "gov", "mil", "io", "us", "uk", "ca", "html", "htm",
+    "php", "aspx", "jsp",
+];
+
+/// `john`, `John` or `JOHN`: a case pattern a dictionary token can carry.
+fn plain_case(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.iter().all(u8::is_ascii_lowercase)
+        || b.iter().all(u8::is_ascii_uppercase)
+        || (b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_lowercase))
+}
+
+/// Maps a list name to its image (or preimage) under the list's keyed
+/// permutation, in the word's case pattern.
+fn map_name(key: &Key, word: &str, first: bool, forward: bool) -> String {
+    let lists = NameLists::get();
+    let (list, purpose) = if first { (&lists.first, "NAME/first") } else { (&lists.last, "NAME/last") };
+    let lower = word.to_ascii_lowercase();
+    let index = list.binary_search(&lower.as_str()).expect("dictionary words are on their list");
+    let mapped = list[permute_index(key, purpose, index as u64, list.len() as u64, forward) as usize];
+    let b = word.as_bytes();
+    if b.len() > 1 && b.iter().all(u8::is_ascii_uppercase) {
+        mapped.to_ascii_uppercase()
+    } else if b[0].is_ascii_uppercase() {
+        let mut out = mapped.to_string();
+        out[..1].make_ascii_uppercase();
+        out
+    } else {
+        mapped.to_string()
+    }
+}
+
+/// The name words dictionary tokens are drawn from: on the given-name or
+/// surname list and on no list that makes a word ambiguous (common word,
+/// place, eponym, title, suffix, particle), at least three letters long.
+/// A word on both name lists counts as a given name.
+struct NameLists {
+    first: Vec<&'static str>,
+    last: Vec<&'static str>,
+    class: FxHashMap<&'static str, bool>,
+}
+
+impl NameLists {
+    fn get() -> &'static NameLists {
+        static LISTS: OnceLock<NameLists> = OnceLock::new();
+        LISTS.get_or_init(|| {
+            let lists = WordLists::embedded();
+            let ambiguous = words::COMMON
+                | words::PLACE
+                | words::EPONYM
+                | words::EPONYM_COMMON
+                | words::TITLE
+                | words::SUFFIX
+                | words::PARTICLE;
+            let mut first = Vec::new();
+            let mut last = Vec::new();
+            for (word, flags) in lists.iter() {
+                if flags & ambiguous != 0 || word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+                    continue;
+                }
+                if flags & words::FIRST != 0 {
+                    first.push(word);
+                } else if flags & words::LAST != 0 {
+                    last.push(word);
+                }
+            }
+            first.sort_unstable();
+            last.sort_unstable();
+            let class = first.iter().map(|&w| (w, true)).chain(last.iter().map(|&w| (w, false))).collect();
+            NameLists { first, last, class }
+        })
+    }
+
+    /// `Some(true)` for a dictionary given name, `Some(false)` for a
+    /// dictionary surname, `None` otherwise.
+    fn class(&self, lower: &str) -> Option<bool> {
+        self.class.get(lower).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        Key::from_bytes(vec![3; 32]).unwrap()
+    }
+
+    fn round_trip(entity: Entity, value: &str, check: Option<Validator>) -> String {
+        let token = encrypt(&key(), entity, None, value, check).unwrap();
+        assert_eq!(decrypt(&key(), entity, None, &token, check).as_deref(), Some(value), "{entity} token {token}");
+        token
+    }
+
+    #[test]
+    fn names_map_to_names_in_the_same_case() {
+        let token = round_trip(Entity::Name, "John Smith", None);
+        let words: Vec<&str> = token.split(' ').collect();
+        assert_eq!(NameLists::get().class(&words[0].to_ascii_lowercase()), Some(true), "{token}");
+        assert_eq!(NameLists::get().class(&words[1].to_ascii_lowercase()), Some(false), "{token}");
+        assert!(words.iter().all(|w| w.as_bytes()[0].is_ascii_uppercase()));
+        let upper = round_trip(Entity::Name, "SMITH^JOHN", None);
+        assert!(upper.contains('^') && upper.bytes().all(|b| b == b'^' || b.is_ascii_uppercase()), "{upper}");
+        // Titles and initials stay; unknown words are enciphered.
+        let titled = round_trip(Entity::Name, "Dr. J. Wojciechowskiz", None);
+        assert!(titled.starts_with("Dr. J. ") && !titled.ends_with("Wojciechowskiz"), "{titled}");
+    }
+
+    #[test]
+    fn addresses_and_urls_keep_their_structure() {
+        let addr = round_trip(Entity::Address, "1234 Maple Street, Apt 5B", None);
+        assert!(addr.contains(" Street, Apt ") && !addr.contains("Maple"), "{addr}");
+        let url = round_trip(Entity::Url, "https://www.example.com/patients/123", None);
+        assert!(url.starts_with("https://www.") && url.contains(".com/") && !url.contains("example"), "{url}");
+    }
+
+    #[test]
+    fn tokens_pass_the_detectors_validator() {
+        for (value, check) in [
+            ("4111 1111 1111 1111", Validator::CreditCard),
+            ("192.168.10.200", Validator::Ipv4),
+            ("536-22-8140", Validator::Ssn),
+        ] {
+            for seed in 0..20u8 {
+                let key = Key::from_bytes(vec![seed; 32]).unwrap();
+                assert!(check.check(value.as_bytes()).is_some(), "{value} is valid");
+                let token = encrypt(&key, Entity::OtherId, None, value, Some(check)).unwrap();
+                assert!(check.check(token.as_bytes()).is_some(), "{token}");
+                assert_eq!(decrypt(&key, Entity::OtherId, None, &token, Some(check)).as_deref(), Some(value));
+            }
+        }
+    }
+}
