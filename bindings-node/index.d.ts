@@ -193,9 +193,11 @@ export interface EngineOptions {
    * Pattern files to add (same schema as `patterns/*.toml`); a detector
    * with an existing id replaces it.
    */
-  patternsFiles?: Array<string>
-  /** Pattern definitions as TOML text, added after `patternsFiles`. */
-  patterns?: string
+  patterns?: Array<string>
+  /** Pattern definitions as TOML text, added after `patterns`. */
+  patternToml?: string
+  /** Start from the embedded default detectors (default `true`). */
+  defaultPatterns?: boolean
   /** Findings scoring below this are not reported (default 0.5). */
   minScore?: number
   /** Bytes before a candidate searched for hotwords (default 64; at most 4096). */

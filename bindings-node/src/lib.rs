@@ -128,9 +128,11 @@ pub struct EngineOptions {
     pub disable_detectors: Option<Vec<String>>,
     /// Pattern files to add (same schema as `patterns/*.toml`); a detector
     /// with an existing id replaces it.
-    pub patterns_files: Option<Vec<String>>,
-    /// Pattern definitions as TOML text, added after `patternsFiles`.
-    pub patterns: Option<String>,
+    pub patterns: Option<Vec<String>>,
+    /// Pattern definitions as TOML text, added after `patterns`.
+    pub pattern_toml: Option<String>,
+    /// Start from the embedded default detectors (default `true`).
+    pub default_patterns: Option<bool>,
     /// Findings scoring below this are not reported (default 0.5).
     pub min_score: Option<f64>,
     /// Bytes before a candidate searched for hotwords (default 64; at most 4096).
@@ -355,11 +357,14 @@ impl Engine {
         for id in o.disable_detectors.iter().flatten() {
             b.disable_detector(id);
         }
-        for path in o.patterns_files.iter().flatten() {
+        if let Some(yes) = o.default_patterns {
+            b.default_patterns(yes);
+        }
+        for path in o.patterns.iter().flatten() {
             b.patterns_file(path);
         }
-        if let Some(toml) = &o.patterns {
-            b.patterns_str("patterns", toml);
+        if let Some(toml) = &o.pattern_toml {
+            b.patterns_str("patternToml", toml);
         }
         if let Some(score) = o.min_score {
             b.min_score(score as f32);
