@@ -129,6 +129,111 @@ pub(crate) struct Args {
     /// Print no summary, notes or progress bar on stderr (errors still print).
     #[arg(short, long)]
     quiet: bool,
+
+    /// Restore tokens instead of masking (set by `phimask unmask`).
+    #[arg(skip)]
+    reverse: bool,
+
+    /// `phimask unmask --mask-report`: the key id the mask run recorded.
+    #[arg(skip)]
+    expect_key_id: Option<String>,
+}
+
+/// Arguments of `phimask unmask`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct UnmaskArgs {
+    /// The tokenized file. `-` reads standard input; without -o the
+    /// restored lines go to standard output one by one.
+    #[arg(value_name = "IN")]
+    input: PathBuf,
+
+    /// Where to write the restored copy (`-`: standard output), atomically
+    /// as for `mask`. Required unless --in-place is given or IN is `-`.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+
+    /// Replace IN with its restored copy (atomically).
+    #[arg(long, conflicts_with = "output")]
+    in_place: bool,
+
+    /// The policy IN was masked with (a preset name or a TOML file): the
+    /// values of the entities it tokenizes are restored, all else copied.
+    #[arg(long, value_name = "NAME|FILE", default_value = "tokenize")]
+    policy: String,
+
+    /// The key IN was tokenized with (a file as `phimask keygen` writes it).
+    #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
+    key_file: Option<PathBuf>,
+
+    /// The key IN was tokenized with, from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    key_env: Option<String>,
+
+    /// The `--report` JSON of the mask run: its key id is checked against
+    /// the key given, so a wrong key is an error instead of wrong values
+    /// (FF1 tokens carry no checksum of their own).
+    #[arg(long, value_name = "FILE")]
+    mask_report: Option<PathBuf>,
+
+    /// Also write the summary as JSON to this file (atomically).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+
+    /// Treat IN as this format whatever its extension (as for `mask`).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<InputFormat>,
+
+    /// What to do with a malformed CSV row, JSON line or SQL statement.
+    #[arg(long, value_enum, value_name = "MODE", default_value = "fail")]
+    on_error: OnErrorArg,
+
+    #[command(flatten)]
+    engine: EngineArgs,
+
+    /// Print no summary, notes or progress bar on stderr (errors still print).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// Runs `phimask unmask`: the mask pipeline run backwards (see
+/// [`Masker::unmasker`]), with the same atomic writes and format drivers.
+///
+/// # Errors
+/// As [`run`], and a key error when no key is given or the key's id is not
+/// the one `--mask-report` recorded.
+pub(crate) fn run_unmask(args: UnmaskArgs) -> Result<Outcome, Failure> {
+    let expect_key_id = match &args.mask_report {
+        Some(path) => Some(recorded_key_id(path)?),
+        None => None,
+    };
+    run(Args {
+        input: args.input,
+        output: args.output,
+        in_place: args.in_place,
+        policy: args.policy,
+        key_file: args.key_file,
+        key_env: args.key_env,
+        report: args.report,
+        input_format: args.input_format,
+        subject_column: None,
+        on_error: args.on_error,
+        engine: args.engine,
+        quiet: args.quiet,
+        reverse: true,
+        expect_key_id,
+    })
+}
+
+/// The key id a mask `--report` recorded.
+fn recorded_key_id(path: &Path) -> Result<String, Failure> {
+    let shown = path.display();
+    let text = fs::read_to_string(path).map_err(|e| Failure::new(format!("{shown}: cannot read: {e}")))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|_| Failure::new(format!("{shown}: not a phimask mask report (JSON)")))?;
+    match json.get("key_id").and_then(serde_json::Value::as_str) {
+        Some(id) => Ok(id.to_string()),
+        None => Err(Failure::new(format!("{shown}: the mask report records no key id (was the run keyed?)"))),
+    }
 }
 
 /// The `--input-format` choices.
@@ -267,7 +372,15 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         (None, Some(var)) => Some(Key::from_env(var)?),
         (None, None) => None,
     };
-    let key_id = match (&key, policy.needs_key()) {
+    if let (Some(expected), Some(key)) = (&args.expect_key_id, &key) {
+        if key.key_id() != expected {
+            return Err(Failure::new(format!(
+                "wrong key: the mask report says the data was tokenized with key {expected}, this key is {}",
+                key.key_id()
+            )));
+        }
+    }
+    let key_id = match (&key, policy.needs_key() || args.reverse) {
         (Some(key), true) => Some(key.key_id().to_string()),
         (Some(_), false) => {
             if !args.quiet {
@@ -280,7 +393,8 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let cwd = std::env::current_dir().map_err(|e| Failure::new(format!("cannot read the working directory: {e}")))?;
     let config = args.engine.load_config(&cwd)?;
     let engine = args.engine.build(config.as_ref())?;
-    let mut masker = Masker::new(engine, policy, key)?;
+    let mut masker =
+        if args.reverse { Masker::unmasker(engine, policy, key)? } else { Masker::new(engine, policy, key)? };
 
     let mut done = FormatReport::default();
     let staged = match (&source, &dest) {
@@ -325,7 +439,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         staged.commit()?;
     }
     if !args.quiet {
-        let mut line = summary_line(stats, &policy_name, key_id.as_deref());
+        let mut line = summary_line(stats, &policy_name, key_id.as_deref(), args.reverse);
         if format.is_some() {
             line.push_str(&format_summary(&done));
         }
@@ -755,9 +869,10 @@ fn format_summary(done: &FormatReport) -> String {
 }
 
 /// `masked 4 values (NAME 1 mask, SSN 3 mask) in 1.2 KiB; policy 'mask'`.
-fn summary_line(stats: &MaskStats, policy: &str, key_id: Option<&str>) -> String {
+fn summary_line(stats: &MaskStats, policy: &str, key_id: Option<&str>, reverse: bool) -> String {
     let total = stats.total();
-    let mut line = format!("masked {total} value{}", if total == 1 { "" } else { "s" });
+    let verb = if reverse { "restored" } else { "masked" };
+    let mut line = format!("{verb} {total} value{}", if total == 1 { "" } else { "s" });
     if !stats.by_entity.is_empty() {
         let parts: Vec<String> =
             stats.by_entity.iter().map(|((entity, operator), n)| format!("{entity} {n} {operator}")).collect();
@@ -831,7 +946,7 @@ mod tests {
     fn summary_names_counts_not_values() {
         let mut m = masker();
         m.mask_str("SSN 123-45-6789 and SSN 123-45-6789");
-        let line = summary_line(m.stats(), "mask", None);
+        let line = summary_line(m.stats(), "mask", None, false);
         assert!(line.starts_with("masked 2 values (SSN 2 mask) in "), "{line}");
         assert!(line.ends_with("; policy 'mask'"), "{line}");
     }

@@ -48,7 +48,7 @@ pub(super) fn mask_json<R: Read, W: Write>(
     match serde_json::from_slice::<Value>(&input) {
         Ok(mut value) => {
             let subject = options.subject_field.as_deref().map(normalize_field);
-            walk(masker, None, &mut value, subject.as_deref(), &mut mask_text);
+            walk(masker, None, &mut value, subject.as_deref());
             let body = input.trim_ascii_end();
             let multi_line = memchr::memchr(b'\n', body).is_some();
             let written = if multi_line {
@@ -107,7 +107,7 @@ pub(super) fn mask_ndjson<R: Read, W: Write>(
         }
         match serde_json::from_slice::<Value>(body) {
             Ok(mut value) => {
-                walk(masker, None, &mut value, subject.as_deref(), &mut mask_text);
+                walk(masker, None, &mut value, subject.as_deref());
                 serde_json::to_writer(&mut out, &value).map_err(|e| Error::io(&io::Error::from(e)))?;
                 report.records += 1;
             }
@@ -155,7 +155,7 @@ fn describe(err: &serde_json::Error) -> String {
 /// ```
 pub fn mask_json_value(masker: &mut Masker, value: &mut Value, options: &FormatOptions) {
     let subject = options.subject_field.as_deref().map(normalize_field);
-    walk(masker, None, value, subject.as_deref(), &mut mask_text);
+    walk(masker, None, value, subject.as_deref());
 }
 
 /// Reverses `tokenize` in a JSON value masked by [`mask_json_value`] (or
@@ -165,35 +165,26 @@ pub fn mask_json_value(masker: &mut Masker, value: &mut Value, options: &FormatO
 /// # Errors
 /// [`ErrorKind::Key`] when the masker has no key.
 pub fn unmask_json_value(masker: &mut Masker, value: &mut Value) -> Result<(), Error> {
-    masker.unmask_str("")?;
-    walk(masker, None, value, None, &mut unmask_text);
-    Ok(())
+    masker.backwards(|m| walk(m, None, value, None))
 }
 
-/// Rewrites `value` in place with `op`; `key` is the nearest enclosing
-/// object key.
-fn walk(
-    masker: &mut Masker,
-    key: Option<&str>,
-    value: &mut Value,
-    subject: Option<&str>,
-    op: &mut impl FnMut(&mut Masker, Option<&str>, &str) -> String,
-) {
+/// Masks `value` in place; `key` is the nearest enclosing object key.
+fn walk(masker: &mut Masker, key: Option<&str>, value: &mut Value, subject: Option<&str>) {
     match value {
         Value::String(s) => {
-            let masked = op(masker, key, s);
+            let masked = mask_text(masker, key, s);
             *s = masked;
         }
         Value::Number(n) => {
             let text = n.to_string();
-            let masked = op(masker, key, &text);
+            let masked = mask_text(masker, key, &text);
             if masked != text {
                 *value = number_or_string(masked);
             }
         }
         Value::Array(items) => {
             for item in items {
-                walk(masker, key, item, subject, op);
+                walk(masker, key, item, subject);
             }
         }
         Value::Object(map) => {
@@ -201,7 +192,7 @@ fn walk(
                 set_subject(masker, map, subject);
             }
             for (k, v) in map.iter_mut() {
-                walk(masker, Some(k), v, subject, op);
+                walk(masker, Some(k), v, subject);
             }
         }
         Value::Bool(_) | Value::Null => {}
@@ -216,17 +207,6 @@ fn mask_text(masker: &mut Masker, key: Option<&str>, text: &str) -> String {
         }
         None => masker.mask_str(text),
     }
-}
-
-/// The inverse of [`mask_text`] for `tokenize`; the key was checked up front.
-fn unmask_text(masker: &mut Masker, key: Option<&str>, text: &str) -> String {
-    let entity = key.and_then(|k| masker.engine().entity_for_field(k));
-    let restored = match (key, entity) {
-        (Some(key), Some(entity)) => masker.unmask_value(entity, Some(key), text),
-        (Some(key), None) => masker.unmask_field(key, text),
-        (None, _) => masker.unmask_str(text),
-    };
-    restored.unwrap_or_else(|_| text.to_owned())
 }
 
 /// A masked number's new value: a number when it is still a plain

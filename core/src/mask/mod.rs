@@ -64,6 +64,8 @@ pub struct Masker {
     date_key: Option<DerivedKey>,
     surrogate_key: Option<DerivedKey>,
     subject: Vec<u8>,
+    /// Restore tokens instead of masking (see [`Masker::unmasker`]).
+    reverse: bool,
 }
 
 impl std::fmt::Debug for Masker {
@@ -108,6 +110,7 @@ impl Masker {
             stats: MaskStats::default(),
             this_year: generalize::current_year(),
             subject: Vec::new(),
+            reverse: false,
         })
     }
 
@@ -199,6 +202,23 @@ impl Masker {
         Ok(read)
     }
 
+    /// A masker that runs backwards: every `mask_*` method, and the format
+    /// drivers ([`mask_format`](crate::mask_format) and the rest) given it,
+    /// restore what `policy`'s `tokenize` operator made under `key` and copy
+    /// everything else. It is how `phimask unmask` reverses a CSV, a JSON
+    /// file or a SQL dump through the same code that masked it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key) without a key.
+    pub fn unmasker(engine: Engine, policy: Policy, key: Option<Key>) -> Result<Masker, Error> {
+        if key.is_none() {
+            return Err(Error::key(UNMASK_NEEDS_KEY));
+        }
+        let mut masker = Masker::new(engine, policy, key)?;
+        masker.reverse = true;
+        Ok(masker)
+    }
+
     /// Reverses the `tokenize` operator in text this masker's policy and
     /// key masked: every value of an entity the policy tokenizes is
     /// detected again and decrypted; everything else (including values
@@ -212,13 +232,13 @@ impl Masker {
     /// use phimask::{Engine, Key, Masker, Policy};
     /// let key = Key::from_bytes(vec![7; 32])?;
     /// let mut masker = Masker::new(Engine::default(), Policy::preset("tokenize")?, Some(key))?;
-    /// let masked = masker.mask_str("SSN 123-45-6789");
-    /// assert_ne!(masked, "SSN 123-45-6789");
-    /// assert_eq!(masker.unmask_str(&masked)?, "SSN 123-45-6789");
+    /// let masked = masker.mask_str("SSN 123-45-6789, pt John Smith");
+    /// assert_ne!(masked, "SSN 123-45-6789, pt John Smith");
+    /// assert_eq!(masker.unmask_str(&masked)?, "SSN 123-45-6789, pt John Smith");
     /// # Ok::<(), phimask::Error>(())
     /// ```
     pub fn unmask_str(&mut self, text: &str) -> Result<String, Error> {
-        self.unmask_field_opt(None, text)
+        self.backwards(|m| m.mask_str(text))
     }
 
     /// [`unmask_str`](Self::unmask_str) for one field value masked with
@@ -227,22 +247,17 @@ impl Masker {
     /// # Errors
     /// As [`unmask_str`](Self::unmask_str).
     pub fn unmask_field(&mut self, field: &str, value: &str) -> Result<String, Error> {
-        self.unmask_field_opt(Some(field), value)
+        self.backwards(|m| m.mask_field(field, value))
     }
 
     /// Reverses [`mask_value`](Self::mask_value) for a value the policy
-    /// tokenizes; values of other operators are returned unchanged.
+    /// tokenizes; values of other operators, and values that cannot be
+    /// tokens of `entity`, are returned unchanged.
     ///
     /// # Errors
-    /// [`ErrorKind::Key`](crate::ErrorKind::Key) without a key;
-    /// [`ErrorKind::Input`](crate::ErrorKind::Input) when `token` cannot be
-    /// a token of this entity.
+    /// [`ErrorKind::Key`](crate::ErrorKind::Key) without a key.
     pub fn unmask_value(&mut self, entity: Entity, field: Option<&str>, token: &str) -> Result<String, Error> {
-        let key = self.unmask_key()?;
-        if token.is_empty() || !matches!(self.policy.operator(entity), Operator::Tokenize) {
-            return Ok(token.to_owned());
-        }
-        detokenize_value(key, entity, field, token)
+        self.backwards(|m| m.mask_value(entity, field, token))
     }
 
     /// Unmasks a stream into `writer`, block by block in bounded memory.
@@ -251,65 +266,19 @@ impl Masker {
     /// # Errors
     /// [`ErrorKind::Key`](crate::ErrorKind::Key) without a key,
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when reading or writing fails.
-    pub fn unmask_reader<R: std::io::Read, W: Write>(&mut self, reader: R, mut writer: W) -> Result<u64, Error> {
-        self.unmask_key()?;
-        let mut failure = None;
-        let engine = self.engine.clone();
-        let read = engine.scan_blocks(reader, |block| {
-            let mut out = Vec::with_capacity(block.bytes.len());
-            self.restore(block.bytes, block.offset, block.findings, None, &mut out);
-            match writer.write_all(&out) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(e) => {
-                    failure = Some(Error::io(&e));
-                    ControlFlow::Break(())
-                }
-            }
-        })?;
-        if let Some(e) = failure {
-            return Err(e);
+    pub fn unmask_reader<R: std::io::Read, W: Write>(&mut self, reader: R, writer: W) -> Result<u64, Error> {
+        self.backwards(|m| m.mask_reader(reader, writer))?
+    }
+
+    /// Runs `f` with the masker reversed (see [`unmasker`](Self::unmasker)).
+    pub(crate) fn backwards<T>(&mut self, f: impl FnOnce(&mut Masker) -> T) -> Result<T, Error> {
+        if self.key.is_none() {
+            return Err(Error::key(UNMASK_NEEDS_KEY));
         }
-        writer.flush().map_err(|e| Error::io(&e))?;
-        Ok(read)
-    }
-
-    fn unmask_key(&self) -> Result<&Key, Error> {
-        self.key
-            .as_ref()
-            .ok_or_else(|| Error::key("unmask needs the key the text was tokenized with: give --key-file or --key-env"))
-    }
-
-    fn unmask_field_opt(&mut self, field: Option<&str>, text: &str) -> Result<String, Error> {
-        self.unmask_key()?;
-        let findings = self.engine.scan_field_bytes(field, text.as_bytes());
-        let mut out = Vec::with_capacity(text.len());
-        self.restore(text.as_bytes(), 0, &findings, field, &mut out);
-        Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
-    }
-
-    /// Copies `bytes` into `out` with each token of a tokenized entity
-    /// decrypted; tokens that do not decrypt are copied as they are.
-    fn restore(&mut self, bytes: &[u8], offset: usize, findings: &[Finding], field: Option<&str>, out: &mut Vec<u8>) {
-        let key = self.key.as_ref().expect("checked by unmask_key");
-        let mut at = 0;
-        for f in findings {
-            let (start, end) = (f.start() - offset, f.end() - offset);
-            if !matches!(self.policy.operator(f.entity()), Operator::Tokenize) {
-                continue;
-            }
-            let Some(original) = std::str::from_utf8(&bytes[start..end])
-                .ok()
-                .and_then(|token| untokenize(key, f.entity(), field, token, self.engine.validator_of(f)))
-            else {
-                continue;
-            };
-            out.extend_from_slice(&bytes[at..start]);
-            out.extend_from_slice(original.as_bytes());
-            *self.stats.by_entity.entry((f.entity(), "unmask")).or_default() += 1;
-            at = end;
-        }
-        out.extend_from_slice(&bytes[at..]);
-        self.stats.bytes += bytes.len() as u64;
+        let was = std::mem::replace(&mut self.reverse, true);
+        let out = f(self);
+        self.reverse = was;
+        Ok(out)
     }
 
     fn mask_with(&mut self, bytes: &[u8], field: Option<&str>) -> Vec<u8> {
@@ -337,6 +306,9 @@ impl Masker {
 
     /// The text that replaces one value.
     fn replacement(&mut self, entity: Entity, value: &[u8], field: Option<&str>, check: Option<Validator>) -> String {
+        if self.reverse {
+            return self.restore(entity, value, field, check);
+        }
         let operator = self.policy.operator(entity).clone();
         let (name, text): (&'static str, String) = match operator {
             Operator::Redact => ("redact", String::new()),
@@ -379,6 +351,23 @@ impl Masker {
         text
     }
 
+    /// The original of one token when the policy tokenizes `entity` and
+    /// the value decrypts; else the value as it is.
+    fn restore(&mut self, entity: Entity, value: &[u8], field: Option<&str>, check: Option<Validator>) -> String {
+        let text = String::from_utf8_lossy(value);
+        if !matches!(self.policy.operator(entity), Operator::Tokenize) {
+            return text.into_owned();
+        }
+        let key = self.key.as_ref().expect("checked by backwards and unmasker");
+        match untokenize(key, entity, field, &text, check) {
+            Some(original) => {
+                *self.stats.by_entity.entry((entity, "unmask")).or_default() += 1;
+                original
+            }
+            None => text.into_owned(),
+        }
+    }
+
     /// Moves a date by the current subject's keyed offset (1 to `max_days`
     /// days, either way); dates it cannot read are masked.
     fn shift(&self, entity: Entity, value: &[u8], max_days: u32, name: &'static str) -> (&'static str, String) {
@@ -405,6 +394,8 @@ impl Masker {
         })
     }
 }
+
+const UNMASK_NEEDS_KEY: &str = "unmask needs the key the text was tokenized with: give --key-file or --key-env";
 
 /// Years a full date may have to be tokenized: four-digit years 1900–2099;
 /// two-digit years 1930–2029 (the window the detectors read them in).
