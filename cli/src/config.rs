@@ -16,6 +16,10 @@
 //!
 //! [paths]
 //! exclude = ["fixtures/**", "*.lock"] # relative to this file
+//!
+//! [allow]
+//! values = ["555-0100"]               # exact values never reported
+//! regexes = ['.*@example\.(com|org)'] # each must match the whole value
 //! ```
 
 use std::path::{Component, Path, PathBuf};
@@ -24,6 +28,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use phimask::Entity;
 use serde::Deserialize;
 
+use crate::allow::ValueAllow;
 use crate::Failure;
 
 /// The file name searched for from the working directory upward.
@@ -42,6 +47,18 @@ struct RawConfig {
     patterns: Vec<PathBuf>,
     #[serde(default)]
     paths: RawPaths,
+    #[serde(default)]
+    allow: RawAllow,
+}
+
+/// The `[allow]` table as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllow {
+    #[serde(default)]
+    values: Vec<String>,
+    #[serde(default)]
+    regexes: Vec<String>,
 }
 
 /// The `[paths]` table as written.
@@ -67,6 +84,8 @@ pub(crate) struct Config {
     pub(crate) patterns: Vec<PathBuf>,
     /// `[paths] exclude`, matched against paths relative to [`Config::dir`].
     pub(crate) exclude: GlobSet,
+    /// `[allow] values` and `regexes`.
+    pub(crate) allow: ValueAllow,
 }
 
 impl Config {
@@ -115,6 +134,8 @@ impl Config {
             globs.add(glob);
         }
         let exclude = globs.build().map_err(|e| fail(format!("field 'paths.exclude': {e}")))?;
+        let allow = ValueAllow::new(raw.allow.values, &raw.allow.regexes)
+            .map_err(|e| fail(format!("field 'allow.regexes': {e}")))?;
         Ok(Config {
             path: path.to_path_buf(),
             patterns: raw.patterns.iter().map(|p| dir.join(p)).collect(),
@@ -124,6 +145,7 @@ impl Config {
             exclude_entities,
             disable_detectors: raw.disable_detectors,
             exclude,
+            allow,
         })
     }
 

@@ -82,7 +82,7 @@ impl EngineArgs {
         let mut pattern_files: Vec<&Path> = Vec::new();
         if let Some(config) = config {
             pattern_files.extend(config.patterns.iter().map(PathBuf::as_path));
-            for id in &config.disable_detectors {
+            for id in config.disable_detectors.iter().filter(|id| !FileKinds::ID.contains(&id.as_str())) {
                 builder.disable_detector(id);
             }
         }
@@ -90,7 +90,7 @@ impl EngineArgs {
         for path in &pattern_files {
             builder.patterns_file(path);
         }
-        for id in &self.disable_detectors {
+        for id in self.disable_detectors.iter().filter(|id| !FileKinds::ID.contains(&id.as_str())) {
             builder.disable_detector(id);
         }
         let min_score = self.min_score.or(config.and_then(|c| c.min_score));
@@ -110,6 +110,42 @@ impl EngineArgs {
             verify_examples(&pattern_files)?;
         }
         Ok(engine)
+    }
+}
+
+/// Which file kinds (`filekind`) are reported. They are not core
+/// detectors, but the same options turn them off: `--disable-detector
+/// file-image`, or entity filters that leave out `PHOTO`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FileKinds {
+    pub(crate) image: bool,
+    pub(crate) dicom: bool,
+}
+
+impl FileKinds {
+    /// The pseudo-detector ids.
+    pub(crate) const ID: [&'static str; 2] = ["file-image", "file-dicom"];
+
+    /// Whether `kind` is reported.
+    pub(crate) fn reports(self, kind: crate::filekind::Kind) -> bool {
+        match kind {
+            crate::filekind::Kind::Image(_) => self.image,
+            crate::filekind::Kind::Dicom => self.dicom,
+        }
+    }
+}
+
+impl EngineArgs {
+    /// Which file kinds these options and `config` report.
+    pub(crate) fn file_kinds(&self, config: Option<&Config>) -> FileKinds {
+        let disabled = |id: &str| {
+            self.disable_detectors.iter().chain(config.iter().flat_map(|c| c.disable_detectors.iter())).any(|d| d == id)
+        };
+        let entities = self.entities.as_ref().or(config.and_then(|c| c.entities.as_ref()));
+        let exclude = self.exclude_entities.as_ref().or(config.and_then(|c| c.exclude_entities.as_ref()));
+        let photo =
+            entities.is_none_or(|e| e.contains(&Entity::Photo)) && exclude.is_none_or(|e| !e.contains(&Entity::Photo));
+        FileKinds { image: photo && !disabled("file-image"), dicom: photo && !disabled("file-dicom") }
     }
 }
 

@@ -4,8 +4,10 @@
 //! lives in the core crate, and this crate only turns arguments and
 //! `.phimask.toml` into one [`phimask::EngineBuilder`], feeds it files, and
 //! prints what comes back. One module per subcommand (`scan`, `detectors`,
-//! `mask`, `keygen`), one per output format (`report/`), and the pieces they
-//! share (`config`, `engine`, `walk`, `lines`, `progress`).
+//! `mask`, `keygen`, `hook`; `gitscan` for `scan --staged/--diff/--history`
+//! and `baseline`), one per output format (`report/`), and the pieces they
+//! share (`config`, `engine`, `walk`, `lines`, `progress`, `git`, `allow`,
+//! `baseline`, `filekind`).
 //!
 //! Exit codes are the contract CI gates rely on: 0 nothing found, 1 findings,
 //! 2 an error. An error always wins over findings and over a clean result,
@@ -15,9 +17,15 @@
 //! as `phimask: error: …` and are built from paths, options and detector ids,
 //! never from scanned text.
 
+mod allow;
+mod baseline;
 mod config;
 mod detectors;
 mod engine;
+mod filekind;
+mod git;
+mod gitscan;
+mod hook;
 mod keygen;
 mod lines;
 mod mask;
@@ -55,11 +63,21 @@ enum Command {
     /// place only when complete; the input is never overwritten unless
     /// --in-place is given. Exit status: 0 done, 2 error.
     Mask(mask::Args),
+    /// Restore what `mask --policy tokenize` replaced, with the same key
+    /// (label, hash, mask and redact are one-way and stay as they are).
+    ///
+    /// Written atomically like mask. Exit status: 0 done, 2 error.
+    Unmask(mask::UnmaskArgs),
     /// Write a new random 256-bit key (for keyed policies such as tokenize)
     /// to a new file with mode 0600; prints its key id, never the key.
     Keygen(keygen::Args),
     /// List the active detectors: id, entity, Safe Harbor letter, description.
     Detectors(detectors::Args),
+    /// Install or remove the git pre-commit hook that blocks PHI commits.
+    Hook(hook::Args),
+    /// Accept the current findings of a repository, so scans report only
+    /// new ones (keyed fingerprints; no values, no line numbers).
+    Baseline(gitscan::BaselineArgs),
 }
 
 /// The exit status of a finished command.
@@ -139,8 +157,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Mask(args) => mask::run(args),
+        Command::Unmask(args) => mask::run_unmask(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Detectors(args) => detectors::run(args),
+        Command::Hook(args) => hook::run(args),
+        Command::Baseline(args) => gitscan::run_baseline(args),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -28,6 +28,8 @@ pub(crate) struct Finished {
     pub(crate) bytes: u64,
     /// Hits not yet handed to [`Ordered::offer`] successfully.
     pub(crate) hits: Vec<Hit>,
+    /// Findings suppressed by an allow rule or the baseline.
+    pub(crate) allowed: usize,
 }
 
 /// The shared, ordered output of one scan.
@@ -173,6 +175,7 @@ impl State {
     fn complete(&mut self, mut finished: Finished) {
         self.write_hits(&finished.source, &mut finished.hits);
         self.summary.add_input(&finished.status, finished.bytes);
+        self.summary.allowed += finished.allowed;
         match finished.status {
             Status::Scanned => {}
             Status::Binary => self.skipped.push(finished.source.display),

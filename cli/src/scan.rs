@@ -14,19 +14,22 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Cursor, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::ProgressBar;
-use phimask::{Block, Engine};
+use phimask::{Block, DetectorInfo, Engine};
 
-use crate::engine::EngineArgs;
-use crate::lines::{self, LineCounter};
-use crate::ordered::{Finished, Ordered};
+use crate::allow::{self, Candidate, Filters};
+use crate::baseline::Accepted;
+use crate::engine::{EngineArgs, FileKinds};
+use crate::git::{Added, Repo};
+use crate::lines::{self, LineCounter, Position};
+use crate::ordered::{Finished, Ordered, Totals};
 use crate::report::{self, Format, Hit, Problem, Source, Status};
 use crate::walk::{self, Input, WalkOptions};
-use crate::{print_error, print_note, progress, Failure, Outcome};
+use crate::{config, filekind, gitscan, print_error, print_note, progress, Failure, Outcome};
 
 /// How many leading bytes are sniffed for a NUL to call an input binary.
 const SNIFF_LEN: usize = 8 * 1024;
@@ -39,59 +42,102 @@ pub(crate) struct Args {
     /// scanned. Directories are walked recursively, honouring .gitignore and
     /// .ignore files; hidden files are scanned, `.git/` is not.
     #[arg(value_name = "PATH")]
-    paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    pub(crate) format: Format,
 
     /// Print raw PHI values: replaces the masked preview in text output and
     /// adds a `value` field to json/jsonl (SARIF never holds values).
     #[arg(long)]
-    show_values: bool,
+    pub(crate) show_values: bool,
 
     #[command(flatten)]
-    engine: EngineArgs,
+    pub(crate) engine: EngineArgs,
 
     /// Scan files that look binary too, as bytes, instead of skipping them.
     #[arg(long)]
-    binary: bool,
+    pub(crate) binary: bool,
 
     /// Do not honour .gitignore, .ignore and .git/info/exclude files.
     #[arg(long)]
-    no_ignore: bool,
+    pub(crate) no_ignore: bool,
 
     /// When to colour text output (auto: when stdout is a terminal and
     /// NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
-    color: ColorWhen,
+    pub(crate) color: ColorWhen,
 
     /// Print no summary, notes or progress bar on stderr (errors still print).
     #[arg(short, long)]
-    quiet: bool,
+    pub(crate) quiet: bool,
+
+    /// Scan what is staged for the next commit (the git index, not the
+    /// working tree), reporting only added or changed lines. What the
+    /// pre-commit hook runs.
+    #[arg(long, conflicts_with_all = ["paths", "diff", "history"])]
+    pub(crate) staged: bool,
+
+    /// Scan what HEAD adds since its merge base with REV (CI on a pull
+    /// request: `--diff origin/main`), reporting only added or changed lines.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["paths", "history"])]
+    pub(crate) diff: Option<String>,
+
+    /// Scan every commit reachable from HEAD (a one-off audit); each finding
+    /// names its commit.
+    #[arg(long, conflicts_with = "paths")]
+    pub(crate) history: bool,
+
+    /// Report only findings not accepted in this baseline (see `phimask
+    /// baseline create`). With --staged, --diff and --history the top's
+    /// .phimask-baseline.json is used when it exists.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    pub(crate) baseline: Option<PathBuf>,
+
+    /// Use no baseline, even when .phimask-baseline.json exists.
+    #[arg(long)]
+    pub(crate) no_baseline: bool,
 }
 
 /// The `--color` choices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum ColorWhen {
+pub(crate) enum ColorWhen {
     Auto,
     Always,
     Never,
 }
 
 /// What every scanning worker shares.
-struct Scanner<'a> {
-    engine: &'a Engine,
-    show_values: bool,
-    binary: bool,
-    bar: &'a ProgressBar,
-    output: &'a Ordered,
+pub(crate) struct Scanner<'a> {
+    pub(crate) engine: &'a Engine,
+    pub(crate) show_values: bool,
+    pub(crate) binary: bool,
+    pub(crate) bar: &'a ProgressBar,
+    pub(crate) output: &'a Ordered,
     /// Set when an input was left unread because output broke.
-    cut_short: AtomicBool,
+    pub(crate) cut_short: AtomicBool,
     /// Threads scanning the blocks of one input: all cores when there is
     /// a single input (one big file or stdin), else one (the inputs
     /// themselves are spread over the cores).
-    block_threads: usize,
+    pub(crate) block_threads: usize,
+    /// Inline markers, `[allow]` values and the baseline.
+    pub(crate) filters: &'a Filters<'a>,
+    /// Which file kinds are findings.
+    pub(crate) file_kinds: FileKinds,
+    /// The repository top, for the paths fingerprints use.
+    pub(crate) top: Option<&'a Path>,
+    pub(crate) cwd: &'a Path,
+}
+
+/// What is known about one input beyond its bytes.
+pub(crate) struct Job<'a> {
+    /// The path fingerprints use: relative to the repository top.
+    pub(crate) key: &'a str,
+    /// Lines that count (`--staged`, `--diff`, `--history`); `None` is all.
+    pub(crate) added: Option<&'a Added>,
+    /// Threads for this input's blocks, instead of the scanner's default.
+    pub(crate) threads: Option<usize>,
 }
 
 /// Runs `phimask scan`.
@@ -101,9 +147,19 @@ struct Scanner<'a> {
 /// or option). Problems with individual paths do not stop the scan: they
 /// are printed and make the outcome [`Outcome::Failed`].
 pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
+    if args.staged || args.diff.is_some() || args.history {
+        return gitscan::run(args);
+    }
     let cwd = std::env::current_dir().map_err(|e| Failure::new(format!("cannot read the working directory: {e}")))?;
     let config = args.engine.load_config(&cwd)?;
     let engine = args.engine.build(config.as_ref())?;
+    let repo = if args.baseline.is_some() { Repo::discover(&cwd).ok() } else { None };
+    let baseline = match &args.baseline {
+        Some(path) if !args.no_baseline => Some(Accepted::load(path, repo.as_ref())?),
+        _ => None,
+    };
+    let filters = Filters { values: config.as_ref().map(|c| &c.allow), baseline };
+    let file_kinds = args.engine.file_kinds(config.as_ref());
 
     let (paths, implicit_root) = match args.paths.is_empty() {
         false => (args.paths.clone(), false),
@@ -116,10 +172,11 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
 
     let total: u64 = inputs.iter().map(|i| if let Input::File { size, .. } = i { *size } else { 0 }).sum();
     let bar = progress::bar(show_bar, inputs.len(), total);
-    let detectors = if args.format == Format::Sarif { engine.detectors() } else { Vec::new() };
+    let detectors = sarif_rules(&args, &engine, file_kinds);
     let problems = walk_errors.into_iter().map(|e| Problem { path: e.display, message: e.message }).collect();
     let shared_terminal = (!bar.is_hidden() && io::stdout().is_terminal()).then(|| bar.clone());
-    let output = Ordered::begin(report::printer(args.format, detectors, cwd), stdout(&args), problems, shared_terminal);
+    let output =
+        Ordered::begin(report::printer(args.format, detectors, cwd.clone()), stdout(&args), problems, shared_terminal);
     let scanner = Scanner {
         engine: &engine,
         show_values: args.show_values,
@@ -127,13 +184,37 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         bar: &bar,
         output: &output,
         cut_short: AtomicBool::new(false),
-        block_threads: if inputs.len() == 1 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 },
+        block_threads: if inputs.len() == 1 { all_threads() } else { 1 },
+        filters: &filters,
+        file_kinds,
+        top: repo.as_ref().map(|r| r.top.as_path()),
+        cwd: &cwd,
     };
     scanner.run_all(&inputs);
     let cut_short = scanner.cut_short.into_inner();
     bar.finish_and_clear();
-    let totals = output.end();
+    Ok(finish(output.end(), &args, cut_short, &[]))
+}
 
+/// The threads a single large input is scanned with.
+pub(crate) fn all_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// SARIF's rules: the engine's detectors plus the file kinds reported.
+pub(crate) fn sarif_rules(args: &Args, engine: &Engine, file_kinds: FileKinds) -> Vec<DetectorInfo> {
+    if args.format != Format::Sarif {
+        return Vec::new();
+    }
+    let mut rules = engine.detectors();
+    rules.extend(filekind::detector_infos(file_kinds));
+    rules
+}
+
+/// Ends a scan: prints problems, notes, the summary and the allow hint on
+/// stderr, and decides the outcome. `notes` are printed with the skipped
+/// files (submodules, say).
+pub(crate) fn finish(totals: Totals, args: &Args, cut_short: bool, notes: &[String]) -> Outcome {
     let summary = &totals.summary;
     let mut outcome = match (summary.errors, summary.findings) {
         (0, 0) => Outcome::Clean,
@@ -159,16 +240,23 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         for path in &totals.skipped {
             print_note(format_args!("{path}: binary file skipped (use --binary to scan it)"));
         }
+        for note in notes {
+            print_note(note);
+        }
         if args.format == Format::Text {
-            let _ = writeln!(io::stderr().lock(), "phimask: {}", report::summary_line(summary));
+            let mut err = io::stderr().lock();
+            let _ = writeln!(err, "phimask: {}", report::summary_line(summary));
+            if summary.findings > 0 {
+                let _ = writeln!(err, "phimask: {}", report::ALLOW_HINT);
+            }
         }
     }
-    Ok(outcome)
+    outcome
 }
 
 /// Standard output for the chosen format. Text goes through `anstream`,
 /// which decides about colour (terminal, `NO_COLOR`, `--color`).
-fn stdout(args: &Args) -> Box<dyn Write + Send> {
+pub(crate) fn stdout(args: &Args) -> Box<dyn Write + Send> {
     if args.format != Format::Text {
         return Box::new(BufWriter::new(io::stdout()));
     }
@@ -210,8 +298,9 @@ impl Scanner<'_> {
     /// Scans input number `index` to the end (or to its first read error)
     /// and hands the result to the ordered output.
     fn scan(&self, index: usize, input: &Input) {
-        let source = Source { display: input.display().to_string(), stdin: matches!(input, Input::Stdin) };
-        let mut finished = Finished { source, status: Status::Scanned, bytes: 0, hits: Vec::new() };
+        let source =
+            Source { display: input.display().to_string(), stdin: matches!(input, Input::Stdin), commit: None };
+        let mut finished = Finished { source, status: Status::Scanned, bytes: 0, hits: Vec::new(), allowed: 0 };
         if self.output.is_broken() {
             // Output is gone; stop without reading more.
             self.cut_short.store(true, Ordering::Relaxed);
@@ -219,10 +308,15 @@ impl Scanner<'_> {
             return;
         }
         match input {
-            Input::Stdin => self.scan_reader(index, io::stdin().lock(), &mut finished),
-            Input::File { path, size, .. } => {
+            Input::Stdin => {
+                let job = Job { key: "<stdin>", added: None, threads: None };
+                self.scan_reader(index, io::stdin().lock(), &mut finished, &job)
+            }
+            Input::File { path, size, display } => {
+                let key = self.key_path(path, display);
+                let job = Job { key: &key, added: None, threads: None };
                 match File::open(path) {
-                    Ok(file) => self.scan_reader(index, file, &mut finished),
+                    Ok(file) => self.scan_reader(index, file, &mut finished, &job),
                     Err(err) => finished.status = Status::Failed(err.to_string()),
                 }
                 // Skipped and failed files still count towards the bar's total.
@@ -232,7 +326,21 @@ impl Scanner<'_> {
         self.output.finish(index, finished);
     }
 
-    fn scan_reader(&self, index: usize, mut reader: impl Read, finished: &mut Finished) {
+    /// The path a file's fingerprints use: relative to the repository top
+    /// when there is one and the file is inside it, else as displayed.
+    fn key_path(&self, path: &Path, display: &str) -> String {
+        let Some(top) = self.top else { return display.to_string() };
+        let absolute = config::normalize(&self.cwd.join(path));
+        match absolute.strip_prefix(top) {
+            Ok(relative) => relative.to_string_lossy().into_owned(),
+            Err(_) => display.to_string(),
+        }
+    }
+
+    /// Scans one input to its end: a file-kind finding for images and DICOM
+    /// files, a skip for other binary input, else the text findings that
+    /// survive the filters (and, with `job.added`, lie on added lines).
+    pub(crate) fn scan_reader(&self, index: usize, mut reader: impl Read, finished: &mut Finished, job: &Job<'_>) {
         let head = match sniff(&mut reader) {
             Ok(head) => head,
             Err(err) => {
@@ -240,16 +348,25 @@ impl Scanner<'_> {
                 return;
             }
         };
+        if let Some(kind) = filekind::detect(&head).filter(|&k| self.file_kinds.reports(k)) {
+            self.file_kind_hit(kind, job, finished);
+            // Count the bytes without scanning them as text.
+            finished.bytes = head.len() as u64 + io::copy(&mut reader, &mut io::sink()).unwrap_or(0);
+            return;
+        }
         if !self.binary && memchr::memchr(0, &head).is_some() {
             finished.status = Status::Binary;
             return;
         }
         let mut lines = LineCounter::default();
         let mut read = 0u64;
-        let result = self.engine.scan_blocks_parallel(Cursor::new(head).chain(reader), self.block_threads, |block| {
+        let threads = job.threads.unwrap_or(self.block_threads);
+        let result = self.engine.scan_blocks_parallel(Cursor::new(head).chain(reader), threads, |block| {
             for finding in block.findings {
-                if let Some(hit) = self.hit(&block, finding, &mut lines) {
-                    finished.hits.push(hit);
+                match self.hit(&block, finding, &mut lines, job) {
+                    Some(Kept::Hit(hit)) => finished.hits.push(hit),
+                    Some(Kept::Allowed) => finished.allowed += 1,
+                    None => {}
                 }
             }
             lines.finish_block(&block);
@@ -269,25 +386,77 @@ impl Scanner<'_> {
         }
     }
 
-    /// Turns a core finding into a printable hit; the value's bytes are
+    /// The finding for an image or DICOM file, unless the baseline accepts it.
+    fn file_kind_hit(&self, kind: filekind::Kind, job: &Job<'_>, finished: &mut Finished) {
+        let start = Position { line: 1, column: 1 };
+        let accepted = self.filters.baseline.as_ref().is_some_and(|b| b.contains(job.key, kind.detector(), b""));
+        if accepted {
+            finished.allowed += 1;
+            return;
+        }
+        finished.hits.push(Hit {
+            start: 0,
+            end: 0,
+            from: start,
+            to: start,
+            entity: kind.entity(),
+            detector: kind.detector().to_string(),
+            score: 1.0,
+            preview: kind.preview(),
+            value: None,
+        });
+    }
+
+    /// Turns a core finding into a printable hit, or says it was allowed;
+    /// `None` for findings off the added lines. The value's bytes are
     /// sliced from the block and masked here, and kept raw only on request.
-    fn hit(&self, block: &Block<'_>, finding: &phimask::Finding, lines: &mut LineCounter) -> Option<Hit> {
+    fn hit(
+        &self,
+        block: &Block<'_>,
+        finding: &phimask::Finding,
+        lines: &mut LineCounter,
+        job: &Job<'_>,
+    ) -> Option<Kept> {
         let start = finding.start().checked_sub(block.offset)?;
         let end = finding.end().checked_sub(block.offset)?;
         let value = block.bytes.get(start..end)?;
         let from = lines.position(block, finding.start());
-        Some(Hit {
+        let to = lines::end_of(from, value);
+        if let Some(added) = job.added {
+            // A value ending right after a newline does not reach that line.
+            let last = if to.column == 1 && to.line > from.line { to.line - 1 } else { to.line };
+            if !added.touches(from.line, last) {
+                return None;
+            }
+        }
+        let candidate = Candidate {
+            path: job.key,
+            detector: finding.detector(),
+            entity: finding.entity(),
+            value,
+            line: allow::line_at(block.bytes, start),
+        };
+        if self.filters.allows(&candidate) {
+            return Some(Kept::Allowed);
+        }
+        Some(Kept::Hit(Hit {
             start: finding.start(),
             end: finding.end(),
             from,
-            to: lines::end_of(from, value),
+            to,
             entity: finding.entity(),
             detector: finding.detector().to_string(),
             score: finding.score(),
             preview: phimask::preview(finding.entity(), value),
             value: self.show_values.then(|| String::from_utf8_lossy(value).into_owned()),
-        })
+        }))
     }
+}
+
+/// What became of a finding that lies on a line that counts.
+enum Kept {
+    Hit(Hit),
+    Allowed,
 }
 
 /// Reads up to [`SNIFF_LEN`] bytes (fewer only at end of input).

@@ -21,6 +21,8 @@ const VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct FindingOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
     path: &'a str,
     line: u64,
     column: u64,
@@ -43,11 +45,13 @@ struct SummaryOut<'a> {
     by_entity: &'a BTreeMap<&'static str, usize>,
     skipped: usize,
     errors: usize,
+    allowed: usize,
 }
 
 impl<'a> FindingOut<'a> {
     fn new(source: &'a Source, hit: &'a Hit) -> FindingOut<'a> {
         FindingOut {
+            commit: source.commit.as_deref(),
             path: &source.display,
             line: hit.from.line,
             column: hit.from.column,
@@ -90,6 +94,7 @@ impl Printer for Json {
             by_entity: &summary.by_entity,
             skipped: summary.skipped,
             errors: summary.errors,
+            allowed: summary.allowed,
         };
         let summary = serde_json::to_string_pretty(&summary)?.replace('\n', "\n  ");
         let close = if self.written == 0 { "]" } else { "\n  ]" };

@@ -61,6 +61,8 @@ pub(crate) struct Source {
     pub(crate) display: String,
     /// Whether this is standard input rather than a file.
     pub(crate) stdin: bool,
+    /// The commit the content comes from (`scan --history`).
+    pub(crate) commit: Option<String>,
 }
 
 /// How scanning one input ended.
@@ -95,6 +97,8 @@ pub(crate) struct Summary {
     pub(crate) skipped: usize,
     /// Inputs or paths that failed.
     pub(crate) errors: usize,
+    /// Findings suppressed by `phimask:allow`, `[allow]` or the baseline.
+    pub(crate) allowed: usize,
 }
 
 impl Summary {
@@ -147,6 +151,9 @@ pub(crate) fn printer(format: Format, detectors: Vec<DetectorInfo>, cwd: PathBuf
 pub(crate) fn summary_line(summary: &Summary) -> String {
     text::summary_line(summary)
 }
+
+/// The one-line hint printed on stderr after text output with findings.
+pub(crate) const ALLOW_HINT: &str = "hint: a false positive? add 'phimask:allow' (or 'phimask:allow SSN') in a comment on its line, list it under [allow] in .phimask.toml, or accept all current findings with 'phimask baseline create'";
 
 /// A byte count as people read it (`512 B`, `1.2 MiB`).
 pub(crate) fn human_bytes(bytes: u64) -> String {

@@ -37,12 +37,14 @@ pub(super) struct Sarif {
     /// results each rule has had in it.
     current: Option<(String, Option<String>)>,
     ordinals: HashMap<String, usize>,
+    /// The commit of the current input (`--history`).
+    commit: Option<String>,
 }
 
 impl Sarif {
     pub(super) fn new(detectors: Vec<DetectorInfo>, cwd: PathBuf) -> Sarif {
         let rule_index = detectors.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
-        Sarif { detectors, rule_index, cwd, written: 0, current: None, ordinals: HashMap::new() }
+        Sarif { detectors, rule_index, cwd, written: 0, current: None, ordinals: HashMap::new(), commit: None }
     }
 
     fn tool(&self) -> Value {
@@ -69,15 +71,19 @@ impl Printer for Sarif {
     }
 
     fn hit(&mut self, source: &Source, hit: &Hit, out: &mut dyn Write) -> io::Result<()> {
-        if self.current.as_ref().is_none_or(|(display, _)| *display != source.display) {
+        if self.current.as_ref().is_none_or(|(display, _)| *display != source.display) || source.commit != self.commit {
             let uri = if source.stdin { None } else { Some(uri(&source.display, &self.cwd)) };
             self.current = Some((source.display.clone(), uri));
+            self.commit.clone_from(&source.commit);
             self.ordinals.clear();
         }
         let ordinal = self.ordinals.entry(hit.detector.clone()).or_default();
         *ordinal += 1;
         let (display, uri) = self.current.as_ref().expect("set above");
-        let value = result(display, hit, uri.as_deref(), self.rule_index.get(&hit.detector).copied(), *ordinal);
+        let mut value = result(display, hit, uri.as_deref(), self.rule_index.get(&hit.detector).copied(), *ordinal);
+        if let Some(commit) = &source.commit {
+            value["properties"]["commit"] = json!(commit);
+        }
         out.write_all(if self.written == 0 { b"\n        " } else { b",\n        " })?;
         serde_json::to_writer(&mut *out, &value)?;
         self.written += 1;

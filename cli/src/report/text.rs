@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! notes/visit.txt:3:5 SSN (G) ssn-formatted 0.95 ***-**-6789
+//! 3f2a9c1d04be:notes/old.txt:1:9 SSN (G) ssn-formatted 0.95 ***-**-6789
 //! ```
+//!
+//! With `--history` each line starts with the commit (12 hex digits), in
+//! git's `commit:path` form, so `git show 3f2a9c1d04be:notes/old.txt` opens it.
 //!
 //! Styles are always written; the caller's `anstream` stream strips them
 //! when stdout is not a terminal, `NO_COLOR` is set, or `--color never`.
@@ -29,6 +33,9 @@ impl Printer for Text {
             Some(value) => one_line(value),
             None => hit.preview.clone(),
         };
+        if let Some(commit) = &source.commit {
+            write!(out, "{PATH}{}:{PATH:#}", &commit[..commit.len().min(12)])?;
+        }
         writeln!(
             out,
             "{PATH}{}{PATH:#}:{POSITION}{}:{}{POSITION:#} {ENTITY}{}{ENTITY:#} ({}) {DIM}{}{DIM:#} {:.2} {VALUE}{}{VALUE:#}",
@@ -59,6 +66,9 @@ pub(super) fn summary_line(summary: &Summary) -> String {
     ));
     if summary.skipped > 0 {
         line.push_str(&format!(", {} binary skipped", summary.skipped));
+    }
+    if summary.allowed > 0 {
+        line.push_str(&format!(", {} allowed", summary.allowed));
     }
     if summary.errors > 0 {
         line.push_str(&format!(", {} error{}", summary.errors, plural(summary.errors)));
