@@ -873,3 +873,43 @@ fn engine_options_and_config_apply() {
     dir.run(&["mask", "in.txt", "-o", "c.txt", "--no-config"]).ok();
     assert!(dir.read_string("c.txt").starts_with("SSN ***-**-6789\n"));
 }
+
+// ---------------------------------------------------------------- unmask
+
+#[test]
+fn unmask_restores_tokenized_text_csv_and_stdin() {
+    let dir = Dir::new();
+    dir.write("in.log", SAMPLE);
+    dir.write("in.csv", "patient_id,name,ssn,email\nP-0001,Jane Doe,536-22-8140,jdoe@example.org\n");
+    dir.keygen("a.key");
+    for (input, masked, back) in [("in.log", "t.log", "back.log"), ("in.csv", "t.csv", "back.csv")] {
+        dir.run(&["mask", input, "-o", masked, "--policy", "tokenize", "--key-file", "a.key"]).ok();
+        assert_ne!(dir.read(masked), dir.read(input));
+        let run = dir.run(&["unmask", masked, "-o", back, "--key-file", "a.key"]).ok();
+        assert_eq!(dir.read_string(back), dir.read_string(input), "{input}");
+        assert!(run.stderr.contains("restored"), "{}", run.stderr);
+        assert_no_raw("unmask stderr", &run.stderr);
+    }
+    // As a filter on standard input.
+    let masked = dir.read("t.log");
+    let run = dir.run_stdin(&["unmask", "-", "--key-file", "a.key"], &masked).ok();
+    assert_eq!(run.stdout(), SAMPLE);
+}
+
+#[test]
+fn unmask_with_a_wrong_or_missing_key_fails_clearly() {
+    let dir = Dir::new();
+    dir.write("in.log", SAMPLE);
+    let id = dir.keygen("a.key");
+    dir.keygen("b.key");
+    dir.run(&["mask", "in.log", "-o", "t.log", "--policy", "tokenize", "--key-file", "a.key", "--report", "r.json"])
+        .ok();
+    let run = dir.run(&["unmask", "t.log", "-o", "back.log"]).failed();
+    assert!(run.stderr.contains("needs the key"), "{}", run.stderr);
+    let run = dir.run(&["unmask", "t.log", "-o", "back.log", "--key-file", "b.key", "--mask-report", "r.json"]).failed();
+    assert!(run.stderr.contains("wrong key") && run.stderr.contains(&id), "{}", run.stderr);
+    assert!(!dir.exists("back.log"), "nothing written on error");
+    // The right key with the report passes the check.
+    dir.run(&["unmask", "t.log", "-o", "back.log", "--key-file", "a.key", "--mask-report", "r.json"]).ok();
+    assert_eq!(dir.read_string("back.log"), SAMPLE);
+}
