@@ -72,14 +72,20 @@ fn to_py_err(py: Python<'_>, err: phimask::Error) -> PyErr {
     exc
 }
 
-/// A binding-side error of the kind the core calls `Config`.
+/// A binding-side error of the kind the core calls `Config`. (The exception
+/// classes default `path`, `line`, `detector_id` and `field` to None.)
 fn config_err(py: Python<'_>, message: String) -> PyErr {
     let exc = ConfigError::new_err(message);
-    let value = exc.value(py);
-    let _ = value.setattr("kind", "config");
-    for attr in ["path", "line", "detector_id", "field"] {
-        let _ = value.setattr(attr, py.None());
-    }
+    let _ = exc.value(py).setattr("kind", "config");
+    exc
+}
+
+/// A binding-side I/O error naming the file it is about.
+fn io_err(py: Python<'_>, what: &str, path: &Path, err: &std::io::Error) -> PyErr {
+    let path = path.to_string_lossy().into_owned();
+    let exc = PhimaskIOError::new_err(format!("{path}: {what}: {err}"));
+    let _ = exc.value(py).setattr("kind", "io");
+    let _ = exc.value(py).setattr("path", path);
     exc
 }
 
@@ -300,12 +306,7 @@ impl PyPolicy {
     /// Reads a policy file.
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<PyPolicy> {
-        let source = std::fs::read_to_string(&path).map_err(|e| {
-            let exc = PhimaskIOError::new_err(format!("{}: cannot read policy file: {e}", path.display()));
-            let _ = exc.value(py).setattr("kind", "io");
-            let _ = exc.value(py).setattr("path", path.to_string_lossy().into_owned());
-            exc
-        })?;
+        let source = std::fs::read_to_string(&path).map_err(|e| io_err(py, "cannot read policy file", &path, &e))?;
         let inner = phimask::Policy::from_toml(&source, &path).map_err(|e| to_py_err(py, e))?;
         Ok(PyPolicy { inner, name: path.to_string_lossy().into_owned() })
     }
@@ -674,11 +675,7 @@ impl PyEngine {
         let report = py.detach(|| write_atomically(&mut masker, src, dst, format, &options));
         let report = report.map_err(|e| match e {
             PathError::Core(e) => to_py_err(py, e),
-            PathError::Io(message) => {
-                let exc = PhimaskIOError::new_err(message);
-                let _ = exc.value(py).setattr("kind", "io");
-                exc
-            }
+            PathError::Io(what, path, e) => io_err(py, what, &path, &e),
         })?;
         let stats = masker.stats();
         let d = PyDict::new(py);
@@ -694,7 +691,7 @@ impl PyEngine {
 
 enum PathError {
     Core(phimask::Error),
-    Io(String),
+    Io(&'static str, PathBuf, std::io::Error),
 }
 
 /// Masks `src` into a temporary file beside `dst` and renames it into
@@ -706,7 +703,7 @@ fn write_atomically(
     format: Option<Format>,
     options: &FormatOptions,
 ) -> Result<FormatReport, PathError> {
-    let io = |what: &str, path: &Path, e: std::io::Error| PathError::Io(format!("{}: {what}: {e}", path.display()));
+    let io = |what: &'static str, path: &Path, e: std::io::Error| PathError::Io(what, path.to_path_buf(), e);
     let input = std::fs::File::open(src).map_err(|e| io("cannot open input", src, e))?;
     let reader = std::io::BufReader::new(input);
     let dir = match dst.parent() {
@@ -953,7 +950,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyKey>()?;
     m.add_class::<PyPolicy>()?;
     m.add_class::<PyMasker>()?;
-    m.add("PhimaskError", py.get_type::<PhimaskError>())?;
+    let base = py.get_type::<PhimaskError>();
+    base.setattr("kind", "other")?;
+    for attr in ["path", "line", "detector_id", "field"] {
+        base.setattr(attr, py.None())?;
+    }
+    m.add("PhimaskError", base)?;
     m.add("PatternError", py.get_type::<PatternError>())?;
     m.add("ConfigError", py.get_type::<ConfigError>())?;
     m.add("InputError", py.get_type::<InputError>())?;
