@@ -41,6 +41,9 @@ pub(crate) struct Repo {
     /// The common git directory (absolute; shared by worktrees), where
     /// `phimask-key` lives.
     pub(crate) common_dir: PathBuf,
+    /// The commit `HEAD` pointed at when discovered; `None` before the
+    /// first commit.
+    head: Option<String>,
 }
 
 /// Which changes to read.
@@ -103,14 +106,29 @@ impl Repo {
     /// # Errors
     /// A [`Failure`] when `git` cannot be run or `cwd` is not in a work tree.
     pub(crate) fn discover(cwd: &Path) -> Result<Repo, Failure> {
-        let out = run(cwd, ["rev-parse", "--show-toplevel", "--git-common-dir"], "find the repository")?;
-        let text = String::from_utf8(out).map_err(|_| Failure::new("git printed a path that is not UTF-8"))?;
-        let mut lines = text.lines();
-        let (Some(top), Some(common)) = (lines.next(), lines.next()) else {
-            return Err(Failure::new("not inside a git work tree (a bare repository has no index to scan)"));
+        // One process for the top, the git directory and HEAD (which
+        // `--verify --quiet` leaves out, exiting 1, before the first commit).
+        let out = command(cwd)
+            .args(["rev-parse", "--show-toplevel", "--git-common-dir", "--verify", "--quiet", "HEAD^{commit}"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(spawn_error)?;
+        let text = String::from_utf8(out.stdout).map_err(|_| Failure::new("git printed a path that is not UTF-8"))?;
+        let lines: Vec<&str> = text.lines().collect();
+        let head = match (out.status.code(), lines.len()) {
+            (Some(0), 3) => Some(lines[2].to_string()),
+            (Some(1), 2) => None,
+            _ => {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let reason = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("not inside a git work tree");
+                let reason = reason.trim().strip_prefix("fatal: ").unwrap_or(reason.trim());
+                return Err(Failure::new(format!("cannot find the repository: git: {reason}")));
+            }
         };
-        let top = PathBuf::from(top);
-        Ok(Repo { common_dir: cwd.join(common), top })
+        if lines[0].is_empty() {
+            return Err(Failure::new("not inside a git work tree (a bare repository has no index to scan)"));
+        }
+        Ok(Repo { top: PathBuf::from(lines[0]), common_dir: cwd.join(lines[1]), head })
     }
 
     /// A `git` command run at the top of the work tree.
@@ -133,18 +151,7 @@ impl Repo {
 
     /// The commit `HEAD` points at, or `None` before the first commit.
     pub(crate) fn head(&self) -> Result<Option<String>, Failure> {
-        let out = self
-            .command()
-            .args(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
-            .stderr(Stdio::null())
-            .output()
-            .map_err(spawn_error)?;
-        match out.status.success() {
-            true => Ok(Some(String::from_utf8_lossy(&out.stdout).trim().to_string())),
-            // rev-parse --verify --quiet exits 1 with no output for a missing ref.
-            false if out.stdout.is_empty() && out.status.code() == Some(1) => Ok(None),
-            false => Err(Failure::new("git rev-parse HEAD failed")),
-        }
+        Ok(self.head.clone())
     }
 
     /// The empty tree's id in this repository's hash.

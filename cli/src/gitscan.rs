@@ -50,7 +50,15 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let cwd = std::env::current_dir().map_err(|e| Failure::new(format!("cannot read the working directory: {e}")))?;
     let repo = Repo::discover(&cwd)?;
     let config = args.engine.load_config(&cwd)?;
-    let engine = args.engine.build(config.as_ref())?;
+    // Building the engine is the biggest fixed cost of a hook run; git's
+    // processes mostly wait, so list the changes on the other core meanwhile.
+    let (engine, targets) = std::thread::scope(|scope| {
+        let engine = scope.spawn(|| args.engine.build(config.as_ref()));
+        let targets = targets(&args, &repo);
+        let engine = engine.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (engine, targets)
+    });
+    let (engine, mut targets) = (engine?, targets?);
     let baseline = match (&args.baseline, args.no_baseline) {
         (_, true) => None,
         (Some(path), false) => Some(Accepted::load(path, Some(&repo))?),
@@ -66,19 +74,6 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let filters = Filters { values: config.as_ref().map(|c| &c.allow), baseline };
     let file_kinds = args.engine.file_kinds(config.as_ref());
 
-    let mut targets = Vec::new();
-    if args.history {
-        for commit in repo.history()? {
-            let changes = repo.changes(&DiffRange::Commit { id: commit.clone() })?;
-            targets.extend(changes.into_iter().map(|change| Target { commit: Some(commit.clone()), change }));
-        }
-    } else {
-        let range = match &args.diff {
-            Some(rev) => repo.since(rev)?,
-            None => repo.staged()?,
-        };
-        targets.extend(repo.changes(&range)?.into_iter().map(|change| Target { commit: None, change }));
-    }
     let mut notes = Vec::new();
     targets.retain(|t| keep(&t.change, &repo, config.as_ref(), &cwd, skip_path.as_deref(), &mut notes));
 
@@ -102,6 +97,24 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     scan_targets(&scanner, &repo, &targets)?;
     let cut_short = scanner.cut_short.into_inner();
     Ok(scan::finish(output.end(), &args, cut_short, &notes))
+}
+
+/// The blobs `--staged`, `--diff` or `--history` asks for.
+fn targets(args: &Args, repo: &Repo) -> Result<Vec<Target>, Failure> {
+    let mut targets = Vec::new();
+    if args.history {
+        for commit in repo.history()? {
+            let changes = repo.changes(&DiffRange::Commit { id: commit.clone() })?;
+            targets.extend(changes.into_iter().map(|change| Target { commit: Some(commit.clone()), change }));
+        }
+    } else {
+        let range = match &args.diff {
+            Some(rev) => repo.since(rev)?,
+            None => repo.staged()?,
+        };
+        targets.extend(repo.changes(&range)?.into_iter().map(|change| Target { commit: None, change }));
+    }
+    Ok(targets)
 }
 
 /// Whether to scan `change`: not a submodule (noted), not excluded by
