@@ -291,6 +291,16 @@ fn ranked(
     Ok(out)
 }
 
+/// FF1 over a bit string of at least 20 bits (hex values: four bits per
+/// digit), tweaked by `purpose`; `encrypt = false` inverts it.
+pub(crate) fn permute_bits(key: &Key, purpose: &[u8], bits: Vec<u16>, encrypt: bool) -> Vec<u16> {
+    debug_assert!(bits.len() >= FF1_MIN_BITS as usize);
+    let direction = if encrypt { Direction::Encrypt } else { Direction::Decrypt };
+    let mut tweak = b"bits/".to_vec();
+    tweak.extend_from_slice(purpose);
+    run(&key.ff1().binary, &tweak, bits, direction).expect("binary numerals of a valid length").into()
+}
+
 /// A keyed permutation of `0..n` (FF1 over binary strings of at least 20
 /// bits, cycle-walked back below `n`): the index behind dictionary tokens,
 /// which map a list entry to another entry of the same list. `purpose`

@@ -35,7 +35,7 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
-use crate::crypto::{detokenize, permute_index, tokenize, Key};
+use crate::crypto::{detokenize, permute_bits, permute_index, tokenize, Key};
 use crate::entity::Entity;
 use crate::patterns::words::{self, WordLists};
 use crate::validate::Validator;
@@ -90,6 +90,11 @@ fn transform(
     check: Option<Validator>,
     forward: bool,
 ) -> Option<String> {
+    if hex_entity(entity) {
+        if let Some(upper) = hex_shape(value) {
+            return hex(key, entity, field, value, upper, check, forward);
+        }
+    }
     let roles = roles(entity, value);
     // The FF1 part: every kept or dictionary word blanked to NULs (which
     // tokenize keeps in place like any separator).
@@ -115,12 +120,90 @@ fn transform(
                 // ...and the whole value, kept words back in place, must
                 // pass the detector's validator.
                 && check.is_none_or(|c| c.check(splice(value, v, &roles, None).as_bytes()).is_some())
+                // ...and must not read as a hex token (see `hex`).
+                && !(hex_entity(entity) && hex_shape(&splice(value, v, &roles, None)).is_some())
         };
         walk(&blanked, step, passes)?
     } else {
         blanked
     };
     Some(splice(value, &ciphered, &roles, Some((key, forward))))
+}
+
+/// Entities whose values are often hexadecimal: MAC addresses, IPv6.
+fn hex_entity(entity: Entity) -> bool {
+    matches!(entity, Entity::DeviceId | Entity::Ip)
+}
+
+/// `Some(upper)` when every letter and digit of `value` is a hex digit, at
+/// least five of them, with at least one letter and all letters in one
+/// case (`upper`); such a value is enciphered as hex.
+fn hex_shape(value: &str) -> Option<bool> {
+    let data = value.bytes().filter(u8::is_ascii_alphanumeric);
+    let (mut digits, mut upper, mut lower) = (0, false, false);
+    for b in data {
+        match b {
+            b'0'..=b'9' => {}
+            b'a'..=b'f' => lower = true,
+            b'A'..=b'F' => upper = true,
+            _ => return None,
+        }
+        digits += 1;
+    }
+    (digits >= 5 && upper != lower).then_some(upper)
+}
+
+/// Hex values (`00:1a:2b:3c:4d:5e`, `2001:db8::1`): FF1 over their bits,
+/// written back as hex digits in the value's letter case, separators kept;
+/// walked until the token again has a letter (so it is read as hex again)
+/// and passes the detector's validator.
+fn hex(
+    key: &Key,
+    entity: Entity,
+    field: Option<&str>,
+    value: &str,
+    upper: bool,
+    check: Option<Validator>,
+    forward: bool,
+) -> Option<String> {
+    let mut purpose = Vec::new();
+    for part in [entity.as_str(), field.unwrap_or("")] {
+        purpose.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        purpose.extend_from_slice(part.as_bytes());
+    }
+    let render = |bits: &[u16]| -> String {
+        let mut nibbles = bits.chunks(4).map(|c| c.iter().fold(0u8, |acc, &b| (acc << 1) | b as u8));
+        value
+            .chars()
+            .map(|ch| {
+                if !ch.is_ascii_alphanumeric() {
+                    return ch;
+                }
+                let d =
+                    char::from_digit(u32::from(nibbles.next().expect("one nibble per digit")), 16).expect("a nibble");
+                if upper {
+                    d.to_ascii_uppercase()
+                } else {
+                    d
+                }
+            })
+            .collect()
+    };
+    let bits: Vec<u16> = value
+        .chars()
+        .filter_map(|c| c.to_digit(16).filter(|_| c.is_ascii_alphanumeric()))
+        .flat_map(|d| (0..4).rev().map(move |i| ((d >> i) & 1) as u16))
+        .collect();
+    let step = |v: &str| -> Option<String> {
+        let bits: Vec<u16> = v
+            .chars()
+            .filter_map(|c| c.to_digit(16).filter(|_| c.is_ascii_alphanumeric()))
+            .flat_map(|d| (0..4).rev().map(move |i| ((d >> i) & 1) as u16))
+            .collect();
+        Some(render(&permute_bits(key, &purpose, bits, forward)))
+    };
+    let passes = |v: &str| hex_shape(v) == Some(upper) && check.is_none_or(|c| c.check(v.as_bytes()).is_some());
+    walk(&render(&bits), step, passes)
 }
 
 /// Steps from `start` until a value passes; `None` after [`MAX_WALK`] steps.
@@ -411,6 +494,24 @@ mod tests {
         assert!(addr.contains(" Street, Apt ") && !addr.contains("Maple"), "{addr}");
         let url = round_trip(Entity::Url, "https://www.example.com/patients/123", None);
         assert!(url.starts_with("https://www.") && url.contains(".com/") && !url.contains("example"), "{url}");
+    }
+
+    #[test]
+    fn hex_values_stay_hex_in_their_case() {
+        for (value, entity) in [
+            ("00:1a:2b:3c:4d:5e", Entity::DeviceId),
+            ("AA-BB-CC-DD-EE-FF", Entity::DeviceId),
+            ("2001:db8:85a3::8a2e:370:7334", Entity::Ip),
+        ] {
+            let token = round_trip(entity, value, None);
+            assert_eq!(hex_shape(&token), hex_shape(value), "{token}");
+            assert_ne!(token, value);
+            let seps = |s: &str| s.bytes().filter(|b| !b.is_ascii_alphanumeric()).collect::<Vec<_>>();
+            assert_eq!(seps(&token), seps(value));
+        }
+        // Serial numbers with letters past f are not hex: the usual FF1.
+        let token = round_trip(Entity::DeviceId, "SN-4XK9QZ22", None);
+        assert!(hex_shape(&token).is_none(), "{token}");
     }
 
     #[test]
