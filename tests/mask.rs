@@ -178,3 +178,122 @@ fn unmask_without_a_key_is_a_key_error() {
     let mut m = Masker::new(Engine::default(), Policy::preset("mask").unwrap(), None).unwrap();
     assert_eq!(m.unmask_str("x").unwrap_err().kind(), phimask::ErrorKind::Key);
 }
+
+/// Luhn check digit of `payload` digits (the card rule, for the test's
+/// own cards).
+fn luhn_digit(payload: &[u8]) -> u8 {
+    let sum: u32 = payload
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    ((10 - sum % 10) % 10) as u8
+}
+
+fn luhn_ok(digits: &[u8]) -> bool {
+    luhn_digit(&digits[..digits.len() - 1]) == digits[digits.len() - 1]
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn day_number(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn tokens_are_deterministic_per_key_and_differ_across_keys(
+        area in 100u32..666, group in 10u32..99, serial in 1000u32..9999, a in any::<[u8; 32]>(), b in any::<[u8; 32]>()
+    ) {
+        prop_assume!(a != b);
+        let text = format!("SSN {area}-{group}-{serial}");
+        let with = |k: [u8; 32]| {
+            let key = Key::from_bytes(k.to_vec()).unwrap();
+            Masker::new(Engine::default(), Policy::preset("tokenize").unwrap(), Some(key)).unwrap().mask_str(&text)
+        };
+        let first = with(a);
+        prop_assume!(first != text); // a sample or invalid SSN is not detected
+        prop_assert_eq!(&first, &with(a));
+        prop_assert_ne!(&first, &with(b));
+    }
+
+    #[test]
+    fn surrogate_cards_keep_their_layout_and_pass_luhn(payload in prop::collection::vec(0u8..10, 15), k in any::<[u8; 32]>()) {
+        let mut digits = vec![4u8];
+        digits.extend_from_slice(&payload[1..]);
+        digits.push(luhn_digit(&digits));
+        let card: String = digits
+            .chunks(4)
+            .map(|c| c.iter().map(|d| char::from(b'0' + d)).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = format!("card {card} on file");
+        let key = Key::from_bytes(k.to_vec()).unwrap();
+        let out = Masker::new(Engine::default(), Policy::preset("surrogate").unwrap(), Some(key)).unwrap().mask_str(&text);
+        prop_assert_eq!(out.len(), text.len());
+        let token = &out[5..5 + card.len()];
+        prop_assert_ne!(token, card.as_str());
+        let same_layout = token.bytes().zip(card.bytes()).all(|(t, c)| (t == b' ') == (c == b' '));
+        prop_assert!(same_layout, "{}", token);
+        let token_digits: Vec<u8> = token.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+        prop_assert!(luhn_ok(&token_digits), "{} fails Luhn", token);
+    }
+
+    #[test]
+    fn date_shift_keeps_intervals_within_a_subject(
+        start in 0i64..30_000, gaps in prop::collection::vec(0i64..2_000, 1..5), subject in "[A-Z]-[0-9]{4}", k in any::<[u8; 32]>()
+    ) {
+        let policy = Policy::from_toml(
+            "[default]\noperator = 'mask'\n[entity.DATE]\noperator = 'date-shift'\n",
+            std::path::Path::new("p.toml"),
+        ).unwrap();
+        let key = Key::from_bytes(k.to_vec()).unwrap();
+        let mut masker = Masker::new(Engine::default(), policy, Some(key)).unwrap();
+        masker.set_subject(&subject);
+        let mut days = vec![day_number(1940, 1, 1) + start];
+        for g in &gaps {
+            days.push(days.last().unwrap() + g);
+        }
+        for pair in days.windows(2) {
+            let fmt = |d: i64| { let (y, m, dd) = civil(d); format!("{m:02}/{dd:02}/{y}") };
+            let text = format!("admitted {} discharged {}", fmt(pair[0]), fmt(pair[1]));
+            let out = masker.mask_str(&text);
+            prop_assert_eq!(out.len(), text.len());
+            let parse = |s: &str| { let v: Vec<i64> = s.split('/').map(|x| x.parse().unwrap()).collect(); day_number(v[2], v[0], v[1]) };
+            let (a, b) = (parse(&out[9..19]), parse(&out[31..41]));
+            prop_assert_eq!(b - a, pair[1] - pair[0], "{}", out);
+            prop_assert_ne!(a, pair[0]);
+        }
+    }
+}
