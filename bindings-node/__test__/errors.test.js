@@ -27,6 +27,10 @@ test('PHIMASK_PATTERN: invalid or unreadable pattern definitions, naming file, d
     'PHIMASK_PATTERN',
     /detector 'acme': field 'regex'/,
   )
+  assert.throws(
+    () => new Engine({ patternToml: '[[detector]]\nid = "acme"\nentity = "MRN"\nregex = "("\n' }),
+    (err) => err.detectorId === 'acme' && err.field === 'regex' && err.path === 'patternToml' && err.line === 1,
+  )
   throwsCode(() => new Engine({ patternToml: 'not = [toml' }), 'PHIMASK_PATTERN')
   throwsCode(() => new Engine({ patterns: ['/nonexistent/acme.toml'] }), 'PHIMASK_PATTERN', /acme\.toml/)
 })

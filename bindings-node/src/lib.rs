@@ -33,21 +33,9 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{
     AbortSignal, AsyncTask, Buffer, ClassInstance, FromNapiValue, JsObjectValue, JsValue, Object, Status,
 };
-use napi::{Env, Task};
+use napi::{Env, Result, Task};
 use napi_derive::napi;
 use phimask::{Entity, ErrorKind, OffsetUnit};
-
-/// The error type of every method: the JavaScript error's `code` property
-/// is this code.
-pub struct Code(&'static str);
-
-impl AsRef<str> for Code {
-    fn as_ref(&self) -> &str {
-        self.0
-    }
-}
-
-type Result<T> = napi::Result<T, Code>;
 
 /// The stable `code` of a core error kind.
 fn code_of(kind: ErrorKind) -> &'static str {
@@ -61,27 +49,41 @@ fn code_of(kind: ErrorKind) -> &'static str {
     }
 }
 
-/// A failure with its code, for errors made on either thread.
+/// A failure with its code and, for core errors, where it is about; made
+/// on either thread, turned into a JavaScript `Error` on the main thread.
 struct Failure {
     code: &'static str,
     message: String,
+    detector_id: Option<String>,
+    field: Option<String>,
+    path: Option<String>,
+    line: Option<u64>,
 }
 
 impl Failure {
     fn new(code: &'static str, message: impl Into<String>) -> Failure {
-        Failure { code, message: message.into() }
+        Failure { code, message: message.into(), detector_id: None, field: None, path: None, line: None }
     }
 
-    fn into_napi(self) -> napi::Error<Code> {
-        napi::Error::new(Code(self.code), self.message)
-    }
-
-    /// A JavaScript `Error` with this code, for rejecting a promise.
+    /// A JavaScript `Error` with `code` and, when known, `detectorId`,
+    /// `field`, `path` and `line` properties.
     fn into_js(self, env: &Env) -> napi::Error {
         let made = env.create_error(napi::Error::new(Status::GenericFailure, self.message)).and_then(|mut error| {
             error.set_named_property("code", self.code)?;
             if self.code == ABORT_CODE {
                 error.set_named_property("name", "AbortError")?;
+            }
+            if let Some(id) = self.detector_id {
+                error.set_named_property("detectorId", id)?;
+            }
+            if let Some(field) = self.field {
+                error.set_named_property("field", field)?;
+            }
+            if let Some(path) = self.path {
+                error.set_named_property("path", path)?;
+            }
+            if let Some(line) = self.line {
+                error.set_named_property("line", line as f64)?;
             }
             Ok(napi::Error::from(error.to_unknown()))
         });
@@ -91,15 +93,28 @@ impl Failure {
 
 impl From<phimask::Error> for Failure {
     fn from(e: phimask::Error) -> Failure {
-        Failure::new(code_of(e.kind()), e.to_string())
+        Failure {
+            code: code_of(e.kind()),
+            message: e.to_string(),
+            detector_id: e.detector_id().map(str::to_string),
+            field: e.field().map(str::to_string),
+            path: e.path().map(|p| p.display().to_string()),
+            line: e.line(),
+        }
     }
 }
 
 /// `code` of the error an aborted task rejects with (Node's own).
 const ABORT_CODE: &str = "ABORT_ERR";
 
-fn core(e: phimask::Error) -> napi::Error<Code> {
-    Failure::from(e).into_napi()
+/// A core error as a JavaScript error.
+fn core(env: &Env) -> impl Fn(phimask::Error) -> napi::Error + '_ {
+    move |e| Failure::from(e).into_js(env)
+}
+
+/// A binding failure as a JavaScript error.
+fn js(env: &Env) -> impl Fn(Failure) -> napi::Error + '_ {
+    move |f| f.into_js(env)
 }
 
 fn config(message: impl Into<String>) -> Failure {
@@ -197,8 +212,8 @@ impl Key {
     /// @throws {Error} `code` `PHIMASK_KEY` when the file cannot be read or
     /// holds no valid key; the message never quotes the file.
     #[napi(factory)]
-    pub fn from_file(path: String) -> Result<Key> {
-        phimask::Key::from_file(path).map(|inner| Key { inner }).map_err(core)
+    pub fn from_file(env: Env, path: String) -> Result<Key> {
+        phimask::Key::from_file(path).map(|inner| Key { inner }).map_err(core(&env))
     }
 
     /// Reads a key from an environment variable holding it as hex or base64.
@@ -206,21 +221,21 @@ impl Key {
     /// @throws {Error} `code` `PHIMASK_KEY` when the variable is unset or
     /// malformed; the message names the variable, never its value.
     #[napi(factory)]
-    pub fn from_env(name: String) -> Result<Key> {
-        phimask::Key::from_env(&name).map(|inner| Key { inner }).map_err(core)
+    pub fn from_env(env: Env, name: String) -> Result<Key> {
+        phimask::Key::from_env(&name).map(|inner| Key { inner }).map_err(core(&env))
     }
 
     /// A new random 256-bit key from the operating system.
     #[napi(factory)]
-    pub fn generate() -> Result<Key> {
-        phimask::Key::generate().map(|inner| Key { inner }).map_err(core)
+    pub fn generate(env: Env) -> Result<Key> {
+        phimask::Key::generate().map(|inner| Key { inner }).map_err(core(&env))
     }
 
     /// A key from raw bytes (32 to 1024). The native copy is wiped when the
     /// key is garbage-collected; the `Buffer` passed in is the caller's.
     #[napi(factory)]
-    pub fn from_bytes(bytes: Buffer) -> Result<Key> {
-        phimask::Key::from_bytes(bytes.to_vec()).map(|inner| Key { inner }).map_err(core)
+    pub fn from_bytes(env: Env, bytes: Buffer) -> Result<Key> {
+        phimask::Key::from_bytes(bytes.to_vec()).map(|inner| Key { inner }).map_err(core(&env))
     }
 
     /// A short stable identifier of the key (8 hex characters), safe to
@@ -343,16 +358,16 @@ impl Engine {
     /// (the message names file, line, detector and field), `PHIMASK_CONFIG`
     /// for invalid options.
     #[napi(constructor)]
-    pub fn new(options: Option<EngineOptions>) -> Result<Engine> {
+    pub fn new(env: Env, options: Option<EngineOptions>) -> Result<Engine> {
         let Some(o) = options else {
             return Ok(Engine { inner: phimask::Engine::default() });
         };
         let mut b = phimask::Engine::builder();
         if let Some(es) = &o.entities {
-            b.entities(entities(es).map_err(Failure::into_napi)?);
+            b.entities(entities(es).map_err(js(&env))?);
         }
         if let Some(es) = &o.exclude_entities {
-            b.exclude_entities(entities(es).map_err(Failure::into_napi)?);
+            b.exclude_entities(entities(es).map_err(js(&env))?);
         }
         for id in o.disable_detectors.iter().flatten() {
             b.disable_detector(id);
@@ -372,7 +387,7 @@ impl Engine {
         if let Some(window) = o.context_window {
             b.context_window(window as usize);
         }
-        b.build().map(|inner| Engine { inner }).map_err(core)
+        b.build().map(|inner| Engine { inner }).map_err(core(&env))
     }
 
     /// Finds PHI in `text`. Offsets are JavaScript string indices.
@@ -401,8 +416,8 @@ impl Engine {
         ts_args_type = "text: string, signal?: AbortSignal | undefined | null",
         ts_return_type = "Promise<Array<Finding>>"
     )]
-    pub fn scan_async(&self, text: String, signal: Option<Object<'_>>) -> Result<AsyncTask<ScanTask>> {
-        let (aborted, signal) = abort_signal(signal)?;
+    pub fn scan_async(&self, env: Env, text: String, signal: Option<Object<'_>>) -> Result<AsyncTask<ScanTask>> {
+        let (aborted, signal) = abort_signal(&env, signal)?;
         let task = ScanTask { engine: self.inner.clone(), text, aborted, found: Vec::new() };
         Ok(AsyncTask::with_optional_signal(task, signal))
     }
@@ -413,8 +428,8 @@ impl Engine {
     /// @throws {Error} `code` `PHIMASK_KEY` when the policy needs a key and
     /// none is given, `PHIMASK_CONFIG` for an unknown or invalid policy.
     #[napi(ts_args_type = "text: string, options?: MaskOptions | undefined | null")]
-    pub fn mask(&self, text: String, options: Option<MaskOptions<'_>>) -> Result<String> {
-        let mut masker = self.masker(options)?;
+    pub fn mask(&self, env: Env, text: String, options: Option<MaskOptions<'_>>) -> Result<String> {
+        let mut masker = self.masker(env, options)?;
         Ok(masker.mask(text))
     }
 
@@ -422,11 +437,11 @@ impl Engine {
     /// `key` (and the same `options.policy`, default `tokenize`, and
     /// `options.field`). Values other operators replaced stay as they are.
     #[napi(ts_args_type = "text: string, key: Key, options?: MaskOptions | undefined | null")]
-    pub fn unmask(&self, text: String, key: &Key, options: Option<MaskOptions<'_>>) -> Result<String> {
-        let mut spec = MaskSpec::new(options, "tokenize").map_err(Failure::into_napi)?;
+    pub fn unmask(&self, env: Env, text: String, key: &Key, options: Option<MaskOptions<'_>>) -> Result<String> {
+        let mut spec = MaskSpec::new(options, "tokenize").map_err(js(&env))?;
         spec.key = Some(key.inner.clone());
-        let mut masker = spec.masker(&self.inner).map_err(Failure::into_napi)?;
-        masker.unmask(text)
+        let mut masker = spec.masker(&self.inner).map_err(js(&env))?;
+        masker.unmask(env, text)
     }
 
     /// Masks a JSON-like object (nested objects and arrays): a value under a
@@ -434,31 +449,40 @@ impl Engine {
     /// masked whole as that entity, other strings are scanned with their key
     /// as context. Returns a new object; key order is kept.
     #[napi(ts_args_type = "record: unknown, options?: MaskOptions | undefined | null", ts_return_type = "any")]
-    pub fn mask_record(&self, record: serde_json::Value, options: Option<MaskOptions<'_>>) -> Result<serde_json::Value> {
-        let mut masker = self.masker(options)?;
+    pub fn mask_record(
+        &self,
+        env: Env,
+        record: serde_json::Value,
+        options: Option<MaskOptions<'_>>,
+    ) -> Result<serde_json::Value> {
+        let mut masker = self.masker(env, options)?;
         Ok(masker.mask_record(record))
     }
 
     /// Reverses `tokenize` in an object masked by `maskRecord` with `key`.
-    #[napi(ts_args_type = "record: unknown, key: Key, options?: MaskOptions | undefined | null", ts_return_type = "any")]
+    #[napi(
+        ts_args_type = "record: unknown, key: Key, options?: MaskOptions | undefined | null",
+        ts_return_type = "any"
+    )]
     pub fn unmask_record(
         &self,
+        env: Env,
         record: serde_json::Value,
         key: &Key,
         options: Option<MaskOptions<'_>>,
     ) -> Result<serde_json::Value> {
-        let mut spec = MaskSpec::new(options, "tokenize").map_err(Failure::into_napi)?;
+        let mut spec = MaskSpec::new(options, "tokenize").map_err(js(&env))?;
         spec.key = Some(key.inner.clone());
-        let mut masker = spec.masker(&self.inner).map_err(Failure::into_napi)?;
-        masker.unmask_record(record)
+        let mut masker = spec.masker(&self.inner).map_err(js(&env))?;
+        masker.unmask_record(env, record)
     }
 
     /// A reusable masker: policy, key and label numbering kept across calls
     /// (the same person gets the same `[NAME_1]` in every record). Use one
     /// per run or per log stream.
     #[napi(ts_args_type = "options?: MaskOptions | undefined | null")]
-    pub fn masker(&self, options: Option<MaskOptions<'_>>) -> Result<Masker> {
-        MaskSpec::new(options, "mask").and_then(|spec| spec.masker(&self.inner)).map_err(Failure::into_napi)
+    pub fn masker(&self, env: Env, options: Option<MaskOptions<'_>>) -> Result<Masker> {
+        MaskSpec::new(options, "mask").and_then(|spec| spec.masker(&self.inner)).map_err(js(&env))
     }
 
     /// Masks the file `src` into `dst` on the libuv thread pool, streaming in
@@ -477,12 +501,13 @@ impl Engine {
     )]
     pub fn mask_file_async(
         &self,
+        env: Env,
         src: String,
         dst: String,
         options: Option<MaskFileOptions<'_>>,
         signal: Option<Object<'_>>,
     ) -> Result<AsyncTask<MaskFileTask>> {
-        let (aborted, signal) = abort_signal(signal)?;
+        let (aborted, signal) = abort_signal(&env, signal)?;
         let (mask, format, on_error) = match options {
             Some(o) => {
                 let mask = MaskOptions {
@@ -514,12 +539,12 @@ impl Engine {
 /// Reads `signal.aborted` now and converts the signal for napi, which
 /// cancels work that has not started; the returned flag is also set on
 /// abort so running work can stop.
-fn abort_signal(signal: Option<Object<'_>>) -> Result<(Arc<AtomicBool>, Option<AbortSignal>)> {
+fn abort_signal(env: &Env, signal: Option<Object<'_>>) -> Result<(Arc<AtomicBool>, Option<AbortSignal>)> {
     let flag = Arc::new(AtomicBool::new(false));
     let Some(signal) = signal else {
         return Ok((flag, None));
     };
-    let not_signal = |_| Failure::new("PHIMASK_CONFIG", "signal must be an AbortSignal").into_napi();
+    let not_signal = |_| Failure::new("PHIMASK_CONFIG", "signal must be an AbortSignal").into_js(env);
     let aborted: Option<bool> = signal.get_named_property("aborted").map_err(not_signal)?;
     flag.store(aborted.unwrap_or(false), Ordering::Relaxed);
     let napi_signal = AbortSignal::from_unknown(signal.to_unknown()).map_err(not_signal)?;
@@ -705,9 +730,8 @@ impl FileJob {
             None => masker.mask_reader(reader, &mut writer).map(|_| phimask::FormatReport::default()),
             Some(f) => {
                 let on_error = if self.skip { phimask::OnError::Skip } else { phimask::OnError::Fail };
-                let options = phimask::FormatOptions::new()
-                    .on_error(on_error)
-                    .subject_field(self.masker.subject_field.clone());
+                let options =
+                    phimask::FormatOptions::new().on_error(on_error).subject_field(self.masker.subject_field.clone());
                 phimask::mask_format(masker, f, reader, &mut writer, &options)
             }
         };
@@ -828,8 +852,8 @@ impl Masker {
     ///
     /// @throws {Error} `code` `PHIMASK_CONFIG` for an unknown entity label.
     #[napi]
-    pub fn mask_value(&mut self, entity: String, value: String, field: Option<String>) -> Result<String> {
-        let entity: Entity = entity.parse().map_err(|e| config(format!("{e}: '{entity}'")).into_napi())?;
+    pub fn mask_value(&mut self, env: Env, entity: String, value: String, field: Option<String>) -> Result<String> {
+        let entity: Entity = entity.parse().map_err(|e| config(format!("{e}: '{entity}'")).into_js(&env))?;
         Ok(self.inner.mask_value(entity, field.as_deref(), &value))
     }
 
@@ -837,20 +861,20 @@ impl Masker {
     ///
     /// @throws {Error} `code` `PHIMASK_KEY` when the masker has no key.
     #[napi]
-    pub fn unmask(&mut self, text: String) -> Result<String> {
+    pub fn unmask(&mut self, env: Env, text: String) -> Result<String> {
         match &self.field {
             Some(field) => self.inner.unmask_field(field, &text),
             None => self.inner.unmask_str(&text),
         }
-        .map_err(core)
+        .map_err(core(&env))
     }
 
     /// Reverses `maskField` for the same field name.
     ///
     /// @throws {Error} `code` `PHIMASK_KEY` when the masker has no key.
     #[napi]
-    pub fn unmask_field(&mut self, field: String, value: String) -> Result<String> {
-        self.inner.unmask_field(&field, &value).map_err(core)
+    pub fn unmask_field(&mut self, env: Env, field: String, value: String) -> Result<String> {
+        self.inner.unmask_field(&field, &value).map_err(core(&env))
     }
 
     /// Reverses `maskValue` for a tokenized entity.
@@ -859,9 +883,9 @@ impl Masker {
     /// when `token` cannot be a token of this entity (the message never
     /// contains it).
     #[napi]
-    pub fn unmask_value(&mut self, entity: String, token: String, field: Option<String>) -> Result<String> {
-        let entity: Entity = entity.parse().map_err(|e| config(format!("{e}: '{entity}'")).into_napi())?;
-        self.inner.unmask_value(entity, field.as_deref(), &token).map_err(core)
+    pub fn unmask_value(&mut self, env: Env, entity: String, token: String, field: Option<String>) -> Result<String> {
+        let entity: Entity = entity.parse().map_err(|e| config(format!("{e}: '{entity}'")).into_js(&env))?;
+        self.inner.unmask_value(entity, field.as_deref(), &token).map_err(core(&env))
     }
 
     /// Masks a JSON-like object; see {@link Engine.maskRecord}.
@@ -877,9 +901,9 @@ impl Masker {
     ///
     /// @throws {Error} `code` `PHIMASK_KEY` when the masker has no key.
     #[napi(ts_args_type = "record: unknown", ts_return_type = "any")]
-    pub fn unmask_record(&mut self, record: serde_json::Value) -> Result<serde_json::Value> {
+    pub fn unmask_record(&mut self, env: Env, record: serde_json::Value) -> Result<serde_json::Value> {
         let mut record = record;
-        phimask::unmask_json_value(&mut self.inner, &mut record).map_err(core)?;
+        phimask::unmask_json_value(&mut self.inner, &mut record).map_err(core(&env))?;
         Ok(record)
     }
 
