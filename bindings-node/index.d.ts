@@ -54,6 +54,13 @@ export declare class Engine {
    */
   mask(text: string, options?: MaskOptions | undefined | null): string
   /**
+   * Masks many texts with one masker (label numbers shared across them)
+   * in one call.
+   *
+   * @throws {Error} as {@link Engine.mask}.
+   */
+  maskBatch(texts: Array<string>, options?: MaskOptions | undefined | null): Array<string>
+  /**
    * Reverses `tokenize` in text masked with this engine's detectors and
    * `key` (and the same `options.policy`, default `tokenize`, and
    * `options.field`). Values other operators replaced stay as they are.

@@ -16,6 +16,7 @@ const key: Key = Key.generate()
 const id: string = key.keyId
 const maskOptions: MaskOptions = { policy: 'tokenize', key, field: 'note' }
 const masked: string = engine.mask(text, maskOptions)
+const maskedMany: string[] = engine.maskBatch([text, text], { policy: 'label' })
 const plain: string = engine.unmask(masked, key, { field: 'note' })
 const record = engine.maskRecord({ ssn: '123-45-6789', visits: [{ dob: '03/14/1962' }] }, { policy: 'mask' })
 const back = engine.unmaskRecord(record, key)
@@ -43,4 +44,4 @@ engine.scan(42)
 // @ts-expect-error: unknown format
 void engine.maskFileAsync('a', 'b', { format: 'xml' })
 
-void [values, batch, byField, id, plain, back, line, total, run, pinoOpts, winstonFmt, safe, version()]
+void [maskedMany, values, batch, byField, id, plain, back, line, total, run, pinoOpts, winstonFmt, safe, version()]

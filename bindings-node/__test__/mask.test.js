@@ -82,6 +82,15 @@ test('maskRecord masks entity-named keys whole and scans the rest; unmaskRecord 
   assert.equal(shown.notes, 'call ***-***-0123')
 })
 
+test('maskBatch masks each text with one masker', () => {
+  assert.deepEqual(engine.maskBatch(['SSN 123-45-6789', 'none', 'SSN 536-22-8726 / 123-45-6789'], { policy: 'label' }), [
+    'SSN [SSN_1]',
+    'none',
+    'SSN [SSN_2] / [SSN_1]',
+  ])
+  assert.deepEqual(engine.maskBatch([]), [])
+})
+
 test('a Masker keeps label numbers and counts across calls', () => {
   const masker = engine.masker({ policy: 'label' })
   assert.equal(masker.mask('SSN 123-45-6789 and SSN 536-22-8726'), 'SSN [SSN_1] and SSN [SSN_2]')
