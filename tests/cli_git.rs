@@ -562,3 +562,27 @@ fn staged_outside_a_repository_is_an_error() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.starts_with("phimask: error: "), "{}", run.stderr);
 }
+
+#[test]
+fn large_staged_files_scan_the_index_even_when_read_from_disk() {
+    // Files of 8 MiB and more are read from the working tree when it holds
+    // the staged bytes; when it does not, the index still wins.
+    let repo = Repo::new();
+    let filler = "order,12345,99.50,status ok\n".repeat(9 * 1024 * 1024 / 28);
+    repo.write("big.csv", format!("{filler}x,SSN {SSN}\n"));
+    repo.git(&["add", "big.csv"]);
+    let line = filler.lines().count() as u64 + 1;
+    let run = repo.staged();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.findings(), [("big.csv".to_string(), line, 7, "SSN".to_string())]);
+
+    // The working tree loses the PHI; the index still has it.
+    repo.write("big.csv", format!("{filler}x,none\n"));
+    let run = repo.staged();
+    assert_eq!(run.findings(), [("big.csv".to_string(), line, 7, "SSN".to_string())]);
+
+    // And the other way round: PHI only in the working tree is not reported.
+    repo.git(&["add", "big.csv"]);
+    repo.write("big.csv", format!("{filler}x,SSN {SSN}\n"));
+    assert_eq!(repo.staged().code, 0);
+}

@@ -1,6 +1,7 @@
 //! `phimask detectors`: list the detectors a scan with the same options
 //! would run — id, entity, Safe Harbor letter, description — so users can
-//! find the id to pass to `--disable-detector` or `disable_detectors`.
+//! find the id to pass to `--disable-detector` or `disable_detectors`. The
+//! file-kind checks (`file-image`, `file-dicom`) are listed last.
 
 use std::io::{self, BufWriter, Write};
 
@@ -46,7 +47,9 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let cwd = std::env::current_dir().map_err(|e| Failure::new(format!("cannot read the working directory: {e}")))?;
     let config = args.engine.load_config(&cwd)?;
     let engine = args.engine.build(config.as_ref())?;
-    let detectors = engine.detectors();
+    let mut detectors = engine.detectors();
+    // Images and DICOM files are reported by file kind, outside the engine.
+    detectors.extend(crate::filekind::detector_infos(args.engine.file_kinds(config.as_ref())));
     let rows: Vec<DetectorOut<'_>> = detectors
         .iter()
         .map(|d| DetectorOut {

@@ -21,6 +21,7 @@
 //! options and blob ids. Git's own error text (paths, revisions) is passed
 //! on in errors; scanned bytes never are.
 
+use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::ops::Range;
@@ -272,6 +273,65 @@ impl Repo {
         }
         changes.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(changes)
+    }
+
+    /// Which of `paths` have a working-tree file holding exactly their
+    /// index blob, so that it can be read from disk instead of inflated by
+    /// git (which costs about as much CPU as scanning it). A path qualifies
+    /// when git's stat cache says it is unmodified (`diff-files`; racily
+    /// clean entries show as modified) and no conversion applies: no
+    /// `filter`, `text`, `eol`, `ident` or `working-tree-encoding`
+    /// attribute and no `core.autocrlf`.
+    pub(crate) fn same_in_worktree(&self, paths: &[&[u8]]) -> Result<HashSet<Vec<u8>>, Failure> {
+        let mut same = HashSet::new();
+        if paths.is_empty() {
+            return Ok(same);
+        }
+        let autocrlf = self.command().args(["config", "--get", "core.autocrlf"]).output().map_err(spawn_error)?;
+        if !matches!(String::from_utf8_lossy(&autocrlf.stdout).trim(), "" | "false") {
+            return Ok(same);
+        }
+        let modified: HashSet<Vec<u8>> =
+            parse_raw(&self.run(["diff-files", "--raw", "-z"], "compare the index with the working tree")?)?
+                .into_iter()
+                .map(|e| e.path)
+                .collect();
+        let candidates: Vec<&[u8]> = paths.iter().copied().filter(|p| !modified.contains(*p)).collect();
+        if candidates.is_empty() {
+            return Ok(same);
+        }
+        let mut child = self
+            .command()
+            .args(["check-attr", "--stdin", "-z", "filter", "text", "eol", "ident", "working-tree-encoding"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(spawn_error)?;
+        let mut input = Vec::new();
+        for path in &candidates {
+            input.extend_from_slice(path);
+            input.push(0);
+        }
+        let mut stdin = child.stdin.take().expect("piped");
+        // Written from a thread so a full stdout pipe cannot deadlock us.
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let out = child.wait_with_output().map_err(spawn_error)?;
+        let _ = writer.join();
+        if !out.status.success() {
+            return Ok(same);
+        }
+        let mut converted = HashSet::new();
+        let fields: Vec<&[u8]> = out.stdout.split(|&b| b == 0).collect();
+        for triple in fields.chunks(3) {
+            if let [path, _attr, value] = triple {
+                if *value != b"unspecified" {
+                    converted.insert(path.to_vec());
+                }
+            }
+        }
+        same.extend(candidates.into_iter().filter(|p| !converted.contains(*p)).map(<[u8]>::to_vec));
+        Ok(same)
     }
 
     /// Starts a `cat-file --batch` process to read blobs with.

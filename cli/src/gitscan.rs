@@ -14,6 +14,7 @@
 //! fingerprints use, so a baseline made anywhere in the tree matches.
 
 use std::collections::BTreeSet;
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -34,11 +35,18 @@ use crate::{config, print_note, Failure, Outcome};
 /// Blobs at least this large have their blocks scanned on every core.
 const PARALLEL_BLOB: u64 = 1024 * 1024;
 
+/// Staged files at least this large are read from the working tree when it
+/// holds the same bytes (see [`Repo::same_in_worktree`]).
+const WORKTREE_READ: u64 = 8 * 1024 * 1024;
+
 /// One blob to scan.
 struct Target {
     /// The commit it was added in (`--history`).
     commit: Option<String>,
     change: Change,
+    /// Read the working-tree file instead of the blob: same bytes, and
+    /// git need not inflate them.
+    from_worktree: bool,
 }
 
 /// Runs `phimask scan` with `--staged`, `--diff` or `--history`.
@@ -105,14 +113,35 @@ fn targets(args: &Args, repo: &Repo) -> Result<Vec<Target>, Failure> {
     if args.history {
         for commit in repo.history()? {
             let changes = repo.changes(&DiffRange::Commit { id: commit.clone() })?;
-            targets.extend(changes.into_iter().map(|change| Target { commit: Some(commit.clone()), change }));
+            targets.extend(changes.into_iter().map(|change| Target {
+                commit: Some(commit.clone()),
+                change,
+                from_worktree: false,
+            }));
         }
     } else {
         let range = match &args.diff {
             Some(rev) => repo.since(rev)?,
             None => repo.staged()?,
         };
-        targets.extend(repo.changes(&range)?.into_iter().map(|change| Target { commit: None, change }));
+        targets.extend(repo.changes(&range)?.into_iter().map(|change| Target {
+            commit: None,
+            change,
+            from_worktree: false,
+        }));
+        if args.staged {
+            let big: Vec<&[u8]> = targets
+                .iter()
+                .map(|t| t.change.path.as_slice())
+                .filter(|p| {
+                    std::fs::metadata(repo.top.join(path_of(p))).is_ok_and(|m| m.is_file() && m.len() >= WORKTREE_READ)
+                })
+                .collect();
+            let same = repo.same_in_worktree(&big)?;
+            for target in &mut targets {
+                target.from_worktree = same.contains(&target.change.path);
+            }
+        }
     }
     Ok(targets)
 }
@@ -157,15 +186,28 @@ fn scan_targets(scanner: &Scanner<'_>, repo: &Repo, targets: &[Target]) -> Resul
     if targets.is_empty() {
         return Ok(());
     }
-    let mut blobs = repo.blobs()?;
+    let mut blobs: Option<git::Blobs> = None;
     let mut broken = false;
     for (index, target) in targets.iter().enumerate() {
         let display = git::display(&target.change.path);
         let source = Source { display: display.clone(), stdin: false, commit: target.commit.clone() };
         let mut finished = Finished { source, status: Status::Scanned, bytes: 0, hits: Vec::new(), allowed: 0 };
-        if broken {
+        if target.from_worktree {
+            match File::open(repo.top.join(path_of(&target.change.path))) {
+                Ok(file) => {
+                    let job =
+                        Job { key: &display, added: Some(&target.change.added), threads: Some(scan::all_threads()) };
+                    scanner.scan_reader(index, file, &mut finished, &job);
+                }
+                Err(err) => finished.status = Status::Failed(err.to_string()),
+            }
+        } else if broken {
             finished.status = Status::Failed("not read: git cat-file failed earlier".into());
         } else {
+            let blobs = match &mut blobs {
+                Some(blobs) => blobs,
+                None => blobs.insert(repo.blobs()?),
+            };
             match blobs.open(&target.change.oid) {
                 Ok(Some((size, mut reader))) => {
                     let threads = if size >= PARALLEL_BLOB { scan::all_threads() } else { 1 };
@@ -246,7 +288,7 @@ pub(crate) fn run_baseline(args: BaselineArgs) -> Result<Outcome, Failure> {
         .index_files()?
         .into_iter()
         .filter(|change| keep(change, &repo, config.as_ref(), &cwd, skip.as_deref(), &mut notes))
-        .map(|change| Target { commit: None, change })
+        .map(|change| Target { commit: None, change, from_worktree: false })
         .collect();
     let entries = Arc::new(Mutex::new(BTreeSet::new()));
     let collect = Collect { key: Arc::clone(&key), entries: Arc::clone(&entries) };
