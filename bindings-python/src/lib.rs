@@ -595,8 +595,7 @@ impl PyEngine {
         let format = match input_format {
             Some("text") => None,
             Some(name) => Some(
-                Format::from_extension(name)
-                    .ok_or_else(|| config_err(py, format!("unknown input_format '{name}'")))?,
+                Format::from_extension(name).ok_or_else(|| config_err(py, format!("unknown input_format '{name}'")))?,
             ),
             None => src.extension().and_then(|e| e.to_str()).and_then(Format::from_extension),
         };
@@ -964,7 +963,7 @@ fn _core_scan_timing(py: Python<'_>, engine: &Bound<'_, PyEngine>, texts: Vec<St
 }
 
 /// The native module behind the `phimask` Python package.
-#[pymodule]
+#[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<PyEngine>()?;
