@@ -7,9 +7,16 @@
 //! output format. Inputs are sorted by path and findings within an input
 //! come out of the core sorted by offset, so output is deterministic.
 //!
-//! Binary inputs (a NUL byte in the first 8 KiB, as ripgrep decides) are
+//! Images and DICOM files are findings by file kind (`filekind`); other
+//! binary inputs (a NUL byte in the first 8 KiB, as ripgrep decides) are
 //! skipped with a note. The sniffed bytes are chained in front of the rest
 //! of the reader, so nothing is read twice and standard input works too.
+//!
+//! Each core finding then passes the false-positive filters (`allow`:
+//! inline `phimask:allow`, `[allow]` values, the baseline); allowed ones are
+//! only counted. `--staged`, `--diff` and `--history` hand over to
+//! `gitscan`, which feeds git blobs through the same [`Scanner`] with the
+//! added lines of each file, so both paths report alike.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Cursor, IsTerminal, Read, Write};
