@@ -586,3 +586,26 @@ fn large_staged_files_scan_the_index_even_when_read_from_disk() {
     repo.write("big.csv", format!("{filler}x,SSN {SSN}\n"));
     assert_eq!(repo.staged().code, 0);
 }
+
+#[test]
+fn sarif_from_history_and_file_kinds_is_valid() {
+    let repo = Repo::new();
+    repo.write("a.txt", format!("SSN {SSN}\n"));
+    repo.write("img/photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR");
+    repo.commit("one");
+    let run = repo.phimask(&["scan", "--history", "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let log = run.json();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/sarif-2.1.0-rtm.5.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::draft4::options().should_validate_formats(true).build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{}: {e}", e.instance_path)).collect();
+    assert!(errors.is_empty(), "SARIF schema violations:\n{}", errors.join("\n"));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let rules: Vec<&str> = results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"file-image") && rules.contains(&"ssn-formatted"), "{rules:?}");
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    assert!(results.iter().all(|r| r["properties"]["commit"] == head.trim()), "{results:?}");
+    assert!(results.iter().all(|r| r.get("ruleIndex").is_some()), "every result has its rule");
+    assert!(!run.stdout.contains(SSN));
+}
