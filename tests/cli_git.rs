@@ -243,6 +243,14 @@ fn renames_report_the_new_path_and_only_new_lines() {
     repo.write("old name.txt", &body);
     repo.commit("one");
 
+    // Deleting a file with PHI adds nothing.
+    repo.write("gone.txt", format!("SSN {SSN}\n"));
+    repo.commit("to be deleted");
+    repo.git(&["rm", "-q", "gone.txt"]);
+    let run = repo.staged();
+    assert_eq!(run.code, 0, "{run:?}");
+    repo.commit("deleted");
+
     // A pure rename adds nothing.
     repo.git(&["mv", "old name.txt", "new näme.txt"]);
     let run = repo.staged();
