@@ -10,9 +10,11 @@
 //!   `text.slice(f.start, f.end)` is the value even after emoji.
 //! - **Error codes.** Every core error becomes an `Error` whose `code` is
 //!   stable per core error kind (`PHIMASK_PATTERN`, `PHIMASK_CONFIG`,
-//!   `PHIMASK_IO`, `PHIMASK_INPUT`, `PHIMASK_KEY`). Core messages are built
-//!   from configuration only (paths, detector ids), never from scanned text
-//!   or key bytes, and the binding adds nothing else to them.
+//!   `PHIMASK_IO`, `PHIMASK_INPUT`, `PHIMASK_KEY`), with the core error's
+//!   `detectorId`, `field`, `path` and `line` as properties. Core messages
+//!   are built from configuration only (paths, detector ids), never from
+//!   scanned text or key bytes; the few messages the binding makes itself
+//!   name paths and option values, nothing else.
 //! - **Work off the main thread.** `scanAsync` and `maskFileAsync` are
 //!   `AsyncTask`s on the libuv pool. An `AbortSignal` cancels a task that
 //!   has not started (napi cancels the work) and stops a running file mask
