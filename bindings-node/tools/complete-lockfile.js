@@ -35,7 +35,8 @@ for (const [where, meta] of Object.entries(packages)) {
     added++
   }
 }
-const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)))
+// npm's own order, so a later `npm install` leaves the file as it is.
+const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => a.localeCompare(b, 'en')))
 lock.packages = sorted
 fs.writeFileSync(file, JSON.stringify(lock, null, 2) + '\n')
 console.log(`complete-lockfile: added ${added} platform entries`)
