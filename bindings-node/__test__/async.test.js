@@ -152,7 +152,7 @@ test('maskFileAsync aborted while running stops early and leaves no output', asy
 
 test('work queued behind a busy pool is cancelled by abort before it starts', async (t) => {
   const dir = tmpdir(t)
-  const src = bigFile(dir, 8)
+  const src = bigFile(dir, 32)
   const blockers = new AbortController()
   // Occupy the libuv pool (4 threads by default) so the next task waits in the queue.
   const busy = Array.from({ length: 4 }, (_, i) =>
@@ -162,5 +162,6 @@ test('work queued behind a busy pool is cancelled by abort before it starts', as
   queued.abort()
   await assert.rejects(pending, { name: 'AbortError' })
   blockers.abort()
-  for (const r of await Promise.all(busy)) assert.equal(r.name, 'AbortError')
+  // Each blocker was aborted mid-file (or, on a very fast machine, had finished).
+  for (const r of await Promise.all(busy)) assert.ok(r.name === 'AbortError' || r.format === 'text', String(r))
 })
