@@ -119,5 +119,5 @@ mod token;
 
 pub use hash::{keyed_hash, DEFAULT_HASH_LEN, MAX_HASH_LEN};
 pub use key::{DerivedKey, Key, MIN_KEY_LEN};
+pub(crate) use token::permute_bits;
 pub use token::{detokenize, tokenize, MAX_TOKEN_DATA_LEN, MIN_TOKEN_DOMAIN};
-pub(crate) use token::{permute_bits, permute_index};

@@ -301,32 +301,6 @@ pub(crate) fn permute_bits(key: &Key, purpose: &[u8], bits: Vec<u16>, encrypt: b
     run(&key.ff1().binary, &tweak, bits, direction).expect("binary numerals of a valid length").into()
 }
 
-/// A keyed permutation of `0..n` (FF1 over binary strings of at least 20
-/// bits, cycle-walked back below `n`): the index behind dictionary tokens,
-/// which map a list entry to another entry of the same list. `purpose`
-/// names the list and is the tweak, so each list has its own permutation.
-/// `encrypt = false` inverts it. `x` must be below `n`.
-pub(crate) fn permute_index(key: &Key, purpose: &str, x: u64, n: u64, encrypt: bool) -> u64 {
-    assert!(x < n, "index inside the permuted range");
-    let bits = (64 - (n - 1).leading_zeros()).max(FF1_MIN_BITS as u32) as usize;
-    let direction = if encrypt { Direction::Encrypt } else { Direction::Decrypt };
-    let mut tweak = b"index/".to_vec();
-    tweak.extend_from_slice(purpose.as_bytes());
-    let mut x = x;
-    // As in `ranked`: the cycle through `x` comes back below `n` at the
-    // latest at `x` itself.
-    loop {
-        let numerals: Vec<u16> = (0..bits).rev().map(|i| ((x >> i) & 1) as u16).collect();
-        let out: Vec<u16> = run(&key.ff1().binary, &tweak, numerals, direction)
-            .expect("binary numerals of a fixed valid length")
-            .into();
-        x = out.iter().fold(0u64, |acc, &bit| (acc << 1) | u64::from(bit));
-        if x < n {
-            return x;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

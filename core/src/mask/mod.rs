@@ -28,7 +28,7 @@ use std::ops::ControlFlow;
 
 pub use policy::{Operator, Policy};
 
-use crate::crypto::{keyed_hash, tokenize, DerivedKey, Key};
+use crate::crypto::{keyed_hash, DerivedKey, Key};
 use crate::engine::Engine;
 use crate::entity::Entity;
 use crate::error::Error;
@@ -407,19 +407,9 @@ fn date_window(two_digit_year: bool) -> (i64, i64) {
     }
 }
 
-/// One FF1 step over a day offset written as five digits.
-fn date_step(key: &Key, field: Option<&str>, x: i64, encrypt: bool) -> Option<i64> {
-    let digits = format!("{x:05}");
-    let out = if encrypt {
-        tokenize(key, "DATE/day", field, &digits)
-    } else {
-        crate::crypto::detokenize(key, "DATE/day", field, &digits)
-    };
-    out.ok()?.parse().ok()
-}
-
-/// Tokenizes a full date as another valid date in the same format: FF1 on
-/// the day number's offset in the year window, cycle-walking until the
+/// Tokenizes a full date as another valid date in the same format: a keyed
+/// permutation ([`Key::permutation`]) of the day numbers in the year
+/// window, cycle-walking until the
 /// result is inside the window and in the value's layout class
 /// ([`dates::layout_class`]). That is a permutation of each class, so
 /// [`detokenize_value`] walks back, and the token's layout reads back as the
@@ -431,19 +421,24 @@ fn tokenize_date(key: &Key, field: Option<&str>, value: &str) -> Option<String> 
     dates::shift_date(value, x - day)
 }
 
-/// Cycle-walks `day` through FF1 (forward or back) until the result is in
-/// the window and the same layout class; `None` when `day` is outside.
+/// Cycle-walks `day` through the window's keyed permutation (forward or
+/// back) until the result is in the same layout class; `None` when `day`
+/// is outside the window.
 fn walk_date(key: &Key, field: Option<&str>, day: i64, style: dates::Style, encrypt: bool) -> Option<i64> {
     let (lo, hi) = date_window(style.two_digit_year);
     if day < lo || day > hi {
         return None;
     }
     let class = dates::layout_class(day, style);
-    let mut x = day - lo;
+    // The tweak: window and field, length-prefixed.
+    let field = field.unwrap_or("");
+    let purpose = format!("DATE/day/{}/{}:{field}", u8::from(style.two_digit_year), field.len());
+    let days = key.permutation(&purpose, (hi - lo + 1) as usize);
+    let mut x = (day - lo) as usize;
     loop {
-        x = date_step(key, field, x, encrypt)?;
-        if x <= hi - lo && dates::layout_class(lo + x, style) == class {
-            return Some(lo + x);
+        x = days.apply(x, encrypt);
+        if dates::layout_class(lo + x as i64, style) == class {
+            return Some(lo + x as i64);
         }
     }
 }

@@ -16,7 +16,7 @@
 //! - **Dictionary names.** A name word on the name lists (and on no
 //!   common-word, place or eponym list) in plain case (`john`, `John`,
 //!   `JOHN`) maps to another word of the same list through a keyed
-//!   permutation of the list ([`permute_index`]): given names to given
+//!   permutation of the list (`Key::permutation`): given names to given
 //!   names, surnames to surnames, the case pattern kept. The token reads as
 //!   a name, so it is detected as one.
 //! - **Cycle walking** (Black and Rogaway, 2002). When the FF1 output fails
@@ -35,7 +35,7 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
-use crate::crypto::{detokenize, permute_bits, permute_index, tokenize, Key};
+use crate::crypto::{detokenize, permute_bits, tokenize, Key};
 use crate::entity::Entity;
 use crate::patterns::words::{self, WordLists};
 use crate::validate::Validator;
@@ -90,6 +90,11 @@ fn transform(
     check: Option<Validator>,
     forward: bool,
 ) -> Option<String> {
+    if entity == Entity::Ip {
+        if let Some(ip) = ipv4(value) {
+            return ipv4_token(key, field, ip, check, forward);
+        }
+    }
     if hex_entity(entity) {
         if let Some(upper) = hex_shape(value) {
             return hex(key, entity, field, value, upper, check, forward);
@@ -120,14 +125,48 @@ fn transform(
                 // ...and the whole value, kept words back in place, must
                 // pass the detector's validator.
                 && check.is_none_or(|c| c.check(splice(value, v, &roles, None).as_bytes()).is_some())
-                // ...and must not read as a hex token (see `hex`).
+                // ...and must not read as a hex or IPv4 token.
                 && !(hex_entity(entity) && hex_shape(&splice(value, v, &roles, None)).is_some())
+                && !(entity == Entity::Ip && ipv4(&splice(value, v, &roles, None)).is_some())
         };
         walk(&blanked, step, passes)?
     } else {
         blanked
     };
     Some(splice(value, &ciphered, &roles, Some((key, forward))))
+}
+
+/// A dotted quad in canonical form (no leading zeros) as its 32 bits.
+fn ipv4(value: &str) -> Option<u32> {
+    let mut bits = 0u32;
+    let mut parts = 0;
+    for part in value.split('.') {
+        let canonical = !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit());
+        if !canonical || (part.len() > 1 && part.starts_with('0')) {
+            return None;
+        }
+        let octet: u8 = part.parse().ok()?;
+        bits = (bits << 8) | u32::from(octet);
+        parts += 1;
+    }
+    (parts == 4).then_some(bits)
+}
+
+/// IPv4 addresses: FF1 over the 32-bit number, written as a canonical
+/// dotted quad (octet widths may change), walked until the detector's
+/// validator passes. One FF1 call per address instead of a walk through
+/// digit strings whose octets must stay below 256.
+fn ipv4_token(key: &Key, field: Option<&str>, ip: u32, check: Option<Validator>, forward: bool) -> Option<String> {
+    let mut purpose = b"IP/v4".to_vec();
+    purpose.extend_from_slice(field.unwrap_or("").as_bytes());
+    let render = |x: u32| std::net::Ipv4Addr::from(x).to_string();
+    let step = |v: &str| -> Option<String> {
+        let x = ipv4(v)?;
+        let bits: Vec<u16> = (0..32).rev().map(|i| ((x >> i) & 1) as u16).collect();
+        let out = permute_bits(key, &purpose, bits, forward);
+        Some(render(out.iter().fold(0u32, |acc, &b| (acc << 1) | u32::from(b))))
+    };
+    walk(&render(ip), step, |v| check.is_none_or(|c| c.check(v.as_bytes()).is_some()))
 }
 
 /// Entities whose values are often hexadecimal: MAC addresses, IPv6.
@@ -399,7 +438,7 @@ fn map_name(key: &Key, word: &str, first: bool, forward: bool) -> String {
     let (list, purpose) = if first { (&lists.first, "NAME/first") } else { (&lists.last, "NAME/last") };
     let lower = word.to_ascii_lowercase();
     let index = list.binary_search(&lower.as_str()).expect("dictionary words are on their list");
-    let mapped = list[permute_index(key, purpose, index as u64, list.len() as u64, forward) as usize];
+    let mapped = list[key.permutation(purpose, list.len()).apply(index, forward)];
     let b = word.as_bytes();
     if b.len() > 1 && b.iter().all(u8::is_ascii_uppercase) {
         mapped.to_ascii_uppercase()
@@ -494,6 +533,14 @@ mod tests {
         assert!(addr.contains(" Street, Apt ") && !addr.contains("Maple"), "{addr}");
         let url = round_trip(Entity::Url, "https://www.example.com/patients/123", None);
         assert!(url.starts_with("https://www.") && url.contains(".com/") && !url.contains("example"), "{url}");
+    }
+
+    #[test]
+    fn ipv4_tokens_are_addresses() {
+        for value in ["192.168.10.200", "10.0.0.1", "8.8.8.8"] {
+            let token = round_trip(Entity::Ip, value, Some(Validator::Ipv4));
+            assert!(ipv4(&token).is_some() && Validator::Ipv4.check(token.as_bytes()).is_some(), "{token}");
+        }
     }
 
     #[test]
