@@ -589,6 +589,13 @@ fn large_staged_files_scan_the_index_even_when_read_from_disk() {
     let run = repo.staged();
     assert_eq!(run.findings(), [("big.csv".to_string(), line, 7, "SSN".to_string())]);
 
+    // An assume-unchanged flag makes git trust the stat cache blindly: the
+    // index must still win.
+    repo.git(&["update-index", "--assume-unchanged", "big.csv"]);
+    let run = repo.staged();
+    assert_eq!(run.findings(), [("big.csv".to_string(), line, 7, "SSN".to_string())]);
+    repo.git(&["update-index", "--no-assume-unchanged", "big.csv"]);
+
     // And the other way round: PHI only in the working tree is not reported.
     repo.git(&["add", "big.csv"]);
     repo.write("big.csv", format!("{filler}x,SSN {SSN}\n"));

@@ -279,7 +279,8 @@ impl Repo {
     /// index blob, so that it can be read from disk instead of inflated by
     /// git (which costs about as much CPU as scanning it). A path qualifies
     /// when git's stat cache says it is unmodified (`diff-files`; racily
-    /// clean entries show as modified) and no conversion applies: no
+    /// clean entries show as modified), it is not marked assume-unchanged
+    /// or skip-worktree, and no conversion applies: no
     /// `filter`, `text`, `eol`, `ident` or `working-tree-encoding`
     /// attribute and no `core.autocrlf`.
     pub(crate) fn same_in_worktree(&self, paths: &[&[u8]]) -> Result<HashSet<Vec<u8>>, Failure> {
@@ -296,7 +297,16 @@ impl Repo {
                 .into_iter()
                 .map(|e| e.path)
                 .collect();
-        let candidates: Vec<&[u8]> = paths.iter().copied().filter(|p| !modified.contains(*p)).collect();
+        // diff-files trusts assume-unchanged and skip-worktree entries
+        // without looking at the file: those never qualify.
+        let flagged: HashSet<Vec<u8>> = self
+            .run(["ls-files", "-v", "-z"], "list the index flags")?
+            .split(|&b| b == 0)
+            .filter(|r| r.len() > 2 && (r[0] == b'S' || r[0].is_ascii_lowercase()))
+            .map(|r| r[2..].to_vec())
+            .collect();
+        let candidates: Vec<&[u8]> =
+            paths.iter().copied().filter(|p| !modified.contains(*p) && !flagged.contains(*p)).collect();
         if candidates.is_empty() {
             return Ok(same);
         }
