@@ -392,6 +392,14 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     };
     let cwd = std::env::current_dir().map_err(|e| Failure::new(format!("cannot read the working directory: {e}")))?;
     let config = args.engine.load_config(&cwd)?;
+    if key.is_none() && (args.reverse || policy.needs_key()) {
+        let what = if args.reverse {
+            "unmask needs the key the values were tokenized with".to_string()
+        } else {
+            format!("policy '{policy_name}' uses an operator that needs a key (hash, tokenize, surrogate or date-shift)")
+        };
+        return Err(Failure::new(format!("{what}: give --key-file PATH or --key-env VAR")));
+    }
     let engine = args.engine.build(config.as_ref())?;
     let mut masker =
         if args.reverse { Masker::unmasker(engine, policy, key)? } else { Masker::new(engine, policy, key)? };

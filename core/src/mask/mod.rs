@@ -95,7 +95,7 @@ impl Masker {
     /// ```
     pub fn new(engine: Engine, policy: Policy, key: Option<Key>) -> Result<Masker, Error> {
         if policy.needs_key() && key.is_none() {
-            return Err(Error::key("this policy uses an operator that needs a key (hash, tokenize, surrogate or date-shift): give --key-file or --key-env"));
+            return Err(Error::key("this policy uses an operator that needs a key (hash, tokenize, surrogate or date-shift), and no key was given"));
         }
         let run_key = Key::generate()?.derive(b"label run");
         Ok(Masker {
@@ -395,7 +395,7 @@ impl Masker {
     }
 }
 
-const UNMASK_NEEDS_KEY: &str = "unmask needs the key the text was tokenized with: give --key-file or --key-env";
+const UNMASK_NEEDS_KEY: &str = "unmask needs the key the values were tokenized with, and no key was given";
 
 /// Years a full date may have to be tokenized: four-digit years 1900–2099;
 /// two-digit years 1930–2029 (the window the detectors read them in).
