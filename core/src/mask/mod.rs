@@ -51,6 +51,16 @@ impl MaskStats {
     }
 }
 
+/// A token written into the output: where, for what, and where its value
+/// was in the input (for the fallback to `mask`).
+struct Placed {
+    start: usize,
+    end: usize,
+    entity: Entity,
+    check: Option<Validator>,
+    value: std::ops::Range<usize>,
+}
+
 /// Masks text with one engine, one policy and (optionally) one key.
 pub struct Masker {
     engine: Engine,
@@ -291,17 +301,111 @@ impl Masker {
     /// Copies `bytes` (which start at absolute `offset`) into `out` with
     /// each finding replaced.
     fn apply(&mut self, bytes: &[u8], offset: usize, findings: &[Finding], field: Option<&str>, out: &mut Vec<u8>) {
+        let base = out.len();
+        let mut placed = Vec::new();
         let mut at = 0;
         for f in findings {
             let (start, end) = (f.start() - offset, f.end() - offset);
             out.extend_from_slice(&bytes[at..start]);
             let check = self.engine.validator_of(f);
+            let before = self.stats.by_entity.get(&(f.entity(), "tokenize")).copied();
             let replacement = self.replacement(f.entity(), &bytes[start..end], field, check);
+            let from = out.len();
             out.extend_from_slice(replacement.as_bytes());
+            if !self.reverse && self.stats.by_entity.get(&(f.entity(), "tokenize")).copied() != before {
+                placed.push(Placed { start: from, end: out.len(), entity: f.entity(), check, value: start..end });
+            }
             at = end;
         }
         out.extend_from_slice(&bytes[at..]);
         self.stats.bytes += bytes.len() as u64;
+        if !placed.is_empty() {
+            self.verify_tokens(bytes, base, out, placed, field);
+        }
+    }
+
+    /// Makes `unmask` exact: rescans each output line that holds tokens
+    /// and keeps a token only when the scan finds exactly the tokens there
+    /// (same span, entity and validator, nothing else of a tokenized
+    /// entity). A token that would not be found again (a name token the
+    /// model does not read as a name), or that makes a neighbour look like
+    /// PHI, is replaced by `mask` instead — first the tokens that failed,
+    /// then every token of the line. Only lines with tokens are rescanned.
+    fn verify_tokens(
+        &mut self,
+        bytes: &[u8],
+        base: usize,
+        out: &mut Vec<u8>,
+        mut placed: Vec<Placed>,
+        field: Option<&str>,
+    ) {
+        let mut i = 0;
+        while i < placed.len() {
+            let line_start = memchr::memrchr(b'\n', &out[base..placed[i].start]).map_or(base, |p| base + p + 1);
+            let line_end =
+                |out: &[u8], from: usize| memchr::memchr(b'\n', &out[from..]).map_or(out.len(), |p| from + p);
+            let mut end = line_end(out, placed[i].end);
+            let mut j = i + placed[i..].iter().take_while(|t| t.start < end).count();
+            for round in 0..3 {
+                let found = self.engine.scan_field_bytes(field, &out[line_start..end]);
+                let tokenized: Vec<&Finding> =
+                    found.iter().filter(|f| matches!(self.policy.operator(f.entity()), Operator::Tokenize)).collect();
+                let key = self.key.as_ref().expect("tokens need a key");
+                let kept = |t: &Placed| {
+                    let found = tokenized.iter().any(|f| {
+                        f.start() + line_start == t.start
+                            && f.end() + line_start == t.end
+                            && f.entity() == t.entity
+                            && (t.entity == Entity::Date || self.engine.validator_of(f) == t.check)
+                    });
+                    // Dates and names can read back another way (`13/01`
+                    // is day-first, its token may not be): decrypt them to
+                    // be sure (both are table look-ups, so this is cheap).
+                    found
+                        && (!matches!(t.entity, Entity::Date | Entity::Name)
+                            || std::str::from_utf8(&out[t.start..t.end])
+                                .ok()
+                                .and_then(|token| untokenize(key, t.entity, field, token, t.check))
+                                .as_deref()
+                                .map(str::as_bytes)
+                                == Some(&bytes[t.value.clone()]))
+                };
+                let failed: Vec<bool> = placed[i..j].iter().map(|t| !kept(t)).collect();
+                let extra = tokenized.len() > failed.iter().filter(|&&f| !f).count();
+                if !extra && !failed.contains(&true) {
+                    break;
+                }
+                // Mask the failed tokens; with extras or after a first
+                // round, every token of the line.
+                let all = extra || round > 0;
+                let mut k = j;
+                while k > i {
+                    k -= 1;
+                    if !(all || failed[k - i]) {
+                        continue;
+                    }
+                    let t = placed.remove(k);
+                    let masked = mask_text(t.entity, &bytes[t.value.clone()], '*', 0, None, false);
+                    let delta = masked.len() as isize - (t.end - t.start) as isize;
+                    out.splice(t.start..t.end, masked.bytes());
+                    for later in &mut placed[k..] {
+                        later.start = later.start.wrapping_add_signed(delta);
+                        later.end = later.end.wrapping_add_signed(delta);
+                    }
+                    end = end.wrapping_add_signed(delta);
+                    j -= 1;
+                    if let Some(n) = self.stats.by_entity.get_mut(&(t.entity, "tokenize")) {
+                        *n -= 1;
+                    }
+                    *self.stats.by_entity.entry((t.entity, "mask")).or_default() += 1;
+                }
+                self.stats.by_entity.retain(|_, n| *n > 0);
+                if i == j {
+                    break;
+                }
+            }
+            i = j;
+        }
     }
 
     /// The text that replaces one value.
