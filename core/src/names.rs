@@ -603,7 +603,7 @@ fn word_before<'h>(hay: &'h [u8], start: usize, punct: &[u8]) -> Option<(&'h [u8
 }
 
 /// Street suffixes that make a capitalized run a street name.
-const STREET_WORDS: &[&str] = &[
+pub(crate) const STREET_WORDS: &[&str] = &[
     "street",
     "st",
     "avenue",

@@ -18,7 +18,7 @@ const REJECT: Verdict = None;
 macro_rules! validators {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal => $func:path; )*) => {
         /// A named validator, referenced from pattern files by name.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub(crate) enum Validator { $( $(#[$doc])* $variant, )* }
 
         impl Validator {

@@ -9,7 +9,7 @@
 //! [`detokenize`] needs nothing but the token.
 
 use aes::Aes256;
-use fpe::ff1::{FlexibleNumeralString, FF1};
+use fpe::ff1::{BinaryNumeralString, FlexibleNumeralString, FF1};
 use num_bigint::BigUint;
 
 use super::key::Key;
@@ -292,13 +292,26 @@ fn ranked(
 }
 
 /// FF1 over a bit string of at least 20 bits (hex values: four bits per
-/// digit), tweaked by `purpose`; `encrypt = false` inverts it.
+/// digit), tweaked by `purpose`; `encrypt = false` inverts it. Whole bytes
+/// (IPv4's 32 bits, a MAC's 48) go through `fpe`'s byte-backed
+/// `BinaryNumeralString`, several times faster than one numeral per bit.
 pub(crate) fn permute_bits(key: &Key, purpose: &[u8], bits: Vec<u16>, encrypt: bool) -> Vec<u16> {
     debug_assert!(bits.len() >= FF1_MIN_BITS as usize);
-    let direction = if encrypt { Direction::Encrypt } else { Direction::Decrypt };
     let mut tweak = b"bits/".to_vec();
     tweak.extend_from_slice(purpose);
-    run(&key.ff1().binary, &tweak, bits, direction).expect("binary numerals of a valid length").into()
+    let ff1 = &key.ff1().binary;
+    if bits.len() % 8 == 0 {
+        // Bit i of the string is bit (i % 8) of byte i / 8 (fpe's
+        // little-endian bit order), both ways.
+        let bytes: Vec<u8> =
+            bits.chunks(8).map(|c| c.iter().enumerate().fold(0u8, |b, (i, &bit)| b | ((bit as u8) << i))).collect();
+        let input = BinaryNumeralString::from_bytes_le(&bytes);
+        let out = if encrypt { ff1.encrypt(&tweak, &input) } else { ff1.decrypt(&tweak, &input) };
+        let out = out.expect("whole bytes of at least 20 bits").to_bytes_le();
+        return out.iter().flat_map(|&b| (0..8).map(move |i| u16::from((b >> i) & 1))).collect();
+    }
+    let direction = if encrypt { Direction::Encrypt } else { Direction::Decrypt };
+    run(ff1, &tweak, bits, direction).expect("binary numerals of a valid length").into()
 }
 
 #[cfg(test)]

@@ -37,6 +37,7 @@ use rustc_hash::FxHashMap;
 
 use crate::crypto::{detokenize, permute_bits, tokenize, Key};
 use crate::entity::Entity;
+use crate::names::STREET_WORDS;
 use crate::patterns::words::{self, WordLists};
 use crate::validate::Validator;
 
@@ -329,46 +330,23 @@ fn role(entity: Entity, word: &str) -> Role {
                 Role::Encrypted
             }
         }
-        Entity::Address if ADDRESS_WORDS.contains(&lower.as_str()) => Role::Kept,
+        Entity::Address if ADDRESS_WORDS.contains(&lower.as_str()) || STREET_WORDS.contains(&lower.as_str()) => {
+            Role::Kept
+        }
         Entity::Url if URL_WORDS.contains(&lower.as_str()) => Role::Kept,
         _ => Role::Encrypted,
     }
 }
 
-/// Street types, directions and unit words: the structure of an address.
+/// Words an address keeps besides the name model's street suffixes
+/// (`names::STREET_WORDS`): more street types, directions and unit words.
 const ADDRESS_WORDS: &[&str] = &[
-    "street",
-    "st",
-    "avenue",
-    "ave",
-    "road",
-    "rd",
-    "boulevard",
-    "blvd",
-    "lane",
-    "ln",
-    "drive",
-    "dr",
-    "court",
-    "ct",
-    "place",
-    "pl",
-    "square",
     "sq",
-    "terrace",
     "ter",
-    "parkway",
     "pkwy",
-    "circle",
     "cir",
-    "way",
-    "highway",
-    "hwy",
-    "trail",
     "trl",
     "alley",
-    "plaza",
-    "crescent",
     "row",
     "loop",
     "pike",
