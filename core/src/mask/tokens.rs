@@ -120,15 +120,21 @@ fn transform(
                 detokenize(key, entity.as_str(), field, v).ok()
             }
         };
+        // Only names, addresses and URLs give words other roles; without
+        // kept or dictionary words the candidate is the whole value.
+        let worded = matches!(entity, Entity::Name | Entity::Address | Entity::Url);
+        let mixed = roles.iter().any(|&(_, role)| role != Role::Encrypted);
         let passes = |v: &str| -> bool {
             // The encrypted words must still be encrypted words...
-            roles_of_blanked(entity, v, &roles)
-                // ...and the whole value, kept words back in place, must
-                // pass the detector's validator.
-                && check.is_none_or(|c| c.check(splice(value, v, &roles, None).as_bytes()).is_some())
-                // ...and must not read as a hex or IPv4 token.
-                && !(hex_entity(entity) && hex_shape(&splice(value, v, &roles, None)).is_some())
-                && !(entity == Entity::Ip && ipv4(&splice(value, v, &roles, None)).is_some())
+            if worded && !roles_of_blanked(entity, v, &roles) {
+                return false;
+            }
+            let whole = if mixed { std::borrow::Cow::Owned(splice(value, v, &roles, None)) } else { v.into() };
+            // ...the whole value, kept words back in place, must pass the
+            // detector's validator, and must not read as a hex or IPv4 token.
+            check.is_none_or(|c| c.check(whole.as_bytes()).is_some())
+                && !(hex_entity(entity) && hex_shape(&whole).is_some())
+                && !(entity == Entity::Ip && ipv4(&whole).is_some())
         };
         walk(&blanked, step, passes)?
     } else {
