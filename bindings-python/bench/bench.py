@@ -155,12 +155,15 @@ def bench_logging(engine: phimask.Engine, lines: List[str], phi: int) -> dict:
 
 
 def bench_presidio(python: str, lines: List[str], phi: int) -> dict:
-    done = subprocess.run(
-        [python, str(HERE / "presidio_bench.py")],
-        input="\n".join(lines),
-        capture_output=True,
-        text=True,
-    )
+    try:
+        done = subprocess.run(
+            [python, str(HERE / "presidio_bench.py")],
+            input="\n".join(lines),
+            capture_output=True,
+            text=True,
+        )
+    except OSError as e:
+        return {"error": f"cannot run {python}: {e.strerror}"}
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
     return json.loads(done.stdout)
