@@ -66,6 +66,13 @@ impl Finding {
         self
     }
 
+    /// The finding with its offsets moved back by `by` bytes.
+    pub(crate) fn shifted_back(mut self, by: usize) -> Finding {
+        self.start -= by;
+        self.end -= by;
+        self
+    }
+
     /// A masked rendering of the value, safe to print in reports: letters and
     /// digits become `*` and separators stay. Long numeric identifiers keep
     /// their last four digits (`***-**-6789`); names keep each word's initial

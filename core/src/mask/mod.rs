@@ -335,6 +335,48 @@ impl Masker {
         }
     }
 
+    /// Checks one line's tokens against what a scan of the line found
+    /// (`found`, offsets relative to `line_start`): `None` when the scan
+    /// finds exactly the tokens (same span, entity and validator; dates and
+    /// names also decrypt back to their value) and nothing else of a
+    /// tokenized entity; else which tokens failed, and whether there was
+    /// an extra finding.
+    fn tokens_hold(
+        &self,
+        bytes: &[u8],
+        out: &[u8],
+        tokens: &[Placed],
+        found: &[Finding],
+        line_start: usize,
+        field: Option<&str>,
+    ) -> Option<(Vec<bool>, bool)> {
+        let tokenized: Vec<&Finding> =
+            found.iter().filter(|f| matches!(self.policy.operator(f.entity()), Operator::Tokenize)).collect();
+        let key = self.key.as_ref().expect("tokens need a key");
+        let kept = |t: &Placed| {
+            let found = tokenized.iter().any(|f| {
+                f.start() + line_start == t.start
+                    && f.end() + line_start == t.end
+                    && f.entity() == t.entity
+                    && (t.entity == Entity::Date || self.engine.validator_of(f) == t.check)
+            });
+            // Dates and names can read back another way (`13/01` is
+            // day-first, its token may not be): decrypt them to be sure
+            // (both are mostly table look-ups, so this is cheap).
+            found
+                && (!matches!(t.entity, Entity::Date | Entity::Name)
+                    || std::str::from_utf8(&out[t.start..t.end])
+                        .ok()
+                        .and_then(|token| untokenize(key, t.entity, field, token, t.check))
+                        .as_deref()
+                        .map(str::as_bytes)
+                        == Some(&bytes[t.value.clone()]))
+        };
+        let failed: Vec<bool> = tokens.iter().map(|t| !kept(t)).collect();
+        let extra = tokenized.len() > failed.iter().filter(|&&f| !f).count();
+        (extra || failed.contains(&true)).then_some((failed, extra))
+    }
+
     /// Makes `unmask` exact: rescans each output line that holds tokens
     /// and keeps a token only when the scan finds exactly the tokens there
     /// (same span, entity and validator, nothing else of a tokenized
@@ -350,42 +392,61 @@ impl Masker {
         mut placed: Vec<Placed>,
         field: Option<&str>,
     ) {
+        let line_end = |out: &[u8], from: usize| memchr::memchr(b'\n', &out[from..]).map_or(out.len(), |p| from + p);
+        let line_start = |out: &[u8], to: usize| memchr::memrchr(b'\n', &out[base..to]).map_or(base, |p| base + p + 1);
+        // First, every line holding tokens in one scan (lines joined with a
+        // gap wider than the context window, so no line lends another
+        // context); only the lines that fail are worked on one by one.
+        let mut lines = Vec::new(); // (start, end, first token, end of tokens)
         let mut i = 0;
         while i < placed.len() {
-            let line_start = memchr::memrchr(b'\n', &out[base..placed[i].start]).map_or(base, |p| base + p + 1);
-            let line_end =
-                |out: &[u8], from: usize| memchr::memchr(b'\n', &out[from..]).map_or(out.len(), |p| from + p);
+            let (start, end) = (line_start(out, placed[i].start), line_end(out, placed[i].end));
+            let j = i + placed[i..].iter().take_while(|t| t.start < end).count();
+            lines.push((start, end, i, j));
+            i = j;
+        }
+        const GAP: &[u8] = &[b' '; 256];
+        let mut joined = Vec::new();
+        let mut at = Vec::with_capacity(lines.len());
+        for &(start, end, _, _) in &lines {
+            at.push(joined.len());
+            joined.extend_from_slice(&out[start..end]);
+            joined.push(b'\n');
+            joined.extend_from_slice(GAP);
+            joined.push(b'\n');
+        }
+        let all_found = self.engine.scan_field_bytes(field, &joined);
+        let line_ok: Vec<bool> = lines
+            .iter()
+            .zip(&at)
+            .map(|(&(start, end, i, j), &off)| {
+                let found: Vec<Finding> = all_found
+                    .iter()
+                    .filter(|f| f.start() >= off && f.end() <= off + (end - start))
+                    .map(|f| f.clone().shifted_back(off))
+                    .collect();
+                self.tokens_hold(bytes, out, &placed[i..j], &found, start, field).is_none()
+            })
+            .collect();
+
+        let mut i = 0;
+        let mut line = 0;
+        while i < placed.len() {
+            let line_start = line_start(out, placed[i].start);
             let mut end = line_end(out, placed[i].end);
             let mut j = i + placed[i..].iter().take_while(|t| t.start < end).count();
+            let ok = line_ok[line];
+            line += 1;
+            if ok {
+                i = j;
+                continue;
+            }
             for round in 0..3 {
                 let found = self.engine.scan_field_bytes(field, &out[line_start..end]);
-                let tokenized: Vec<&Finding> =
-                    found.iter().filter(|f| matches!(self.policy.operator(f.entity()), Operator::Tokenize)).collect();
-                let key = self.key.as_ref().expect("tokens need a key");
-                let kept = |t: &Placed| {
-                    let found = tokenized.iter().any(|f| {
-                        f.start() + line_start == t.start
-                            && f.end() + line_start == t.end
-                            && f.entity() == t.entity
-                            && (t.entity == Entity::Date || self.engine.validator_of(f) == t.check)
-                    });
-                    // Dates and names can read back another way (`13/01`
-                    // is day-first, its token may not be): decrypt them to
-                    // be sure (both are table look-ups, so this is cheap).
-                    found
-                        && (!matches!(t.entity, Entity::Date | Entity::Name)
-                            || std::str::from_utf8(&out[t.start..t.end])
-                                .ok()
-                                .and_then(|token| untokenize(key, t.entity, field, token, t.check))
-                                .as_deref()
-                                .map(str::as_bytes)
-                                == Some(&bytes[t.value.clone()]))
-                };
-                let failed: Vec<bool> = placed[i..j].iter().map(|t| !kept(t)).collect();
-                let extra = tokenized.len() > failed.iter().filter(|&&f| !f).count();
-                if !extra && !failed.contains(&true) {
+                let Some((failed, extra)) = self.tokens_hold(bytes, out, &placed[i..j], &found, line_start, field)
+                else {
                     break;
-                }
+                };
                 // Mask the failed tokens; with extras or after a first
                 // round, every token of the line.
                 let all = extra || round > 0;
