@@ -66,7 +66,8 @@ pub struct Masker {
     engine: Engine,
     policy: Policy,
     key: Option<Key>,
-    run_key: DerivedKey,
+    /// Keys label numbers; drawn only when the policy numbers labels.
+    run_key: Option<DerivedKey>,
     labels: HashMap<(Entity, [u8; 16]), usize>,
     next_label: BTreeMap<Entity, usize>,
     stats: MaskStats,
@@ -116,10 +117,15 @@ impl Masker {
         if policy.needs_key() && key.is_none() {
             return Err(Error::key("this policy uses an operator that needs a key (hash, tokenize, surrogate or date-shift), and no key was given"));
         }
-        let run_key = Key::generate()?.derive(b"label run");
+        // Only what the policy uses is derived: a masker per call (as the
+        // bindings' one-shot `mask` makes) stays cheap.
+        let numbered = policy.uses(|op| matches!(op, Operator::Label { numbered: true }));
+        let run_key = if numbered { Some(Key::generate()?.derive(b"label run")) } else { None };
+        let dates = policy.uses(|op| matches!(op, Operator::DateShift { .. } | Operator::Surrogate));
+        let surrogates = policy.uses(|op| matches!(op, Operator::Surrogate));
         Ok(Masker {
-            date_key: key.as_ref().map(|k| k.derive(b"date-shift")),
-            surrogate_key: key.as_ref().map(|k| k.derive(b"surrogate")),
+            date_key: key.as_ref().filter(|_| dates).map(|k| k.derive(b"date-shift")),
+            surrogate_key: key.as_ref().filter(|_| surrogates).map(|k| k.derive(b"surrogate")),
             engine,
             policy,
             key,
@@ -586,7 +592,8 @@ impl Masker {
 
     /// The instance number of `value` among this run's values of `entity`.
     fn label_number(&mut self, entity: Entity, value: &[u8]) -> usize {
-        let mac = self.run_key.mac(&[entity.as_str().as_bytes(), value]);
+        let run_key = self.run_key.as_ref().expect("drawn in Masker::new for numbering policies");
+        let mac = run_key.mac(&[entity.as_str().as_bytes(), value]);
         let mut id = [0u8; 16];
         id.copy_from_slice(&mac[..16]);
         let next = self.next_label.entry(entity).or_insert(0);

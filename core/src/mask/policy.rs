@@ -211,7 +211,13 @@ impl Policy {
 
     /// Whether any operator of the policy needs a key.
     pub fn needs_key(&self) -> bool {
-        self.default.needs_key() || self.entities.values().any(Operator::needs_key)
+        self.uses(Operator::needs_key)
+    }
+
+    /// Whether any operator of the policy (default or per entity) is one
+    /// `pred` accepts.
+    pub(crate) fn uses(&self, pred: impl Fn(&Operator) -> bool) -> bool {
+        pred(&self.default) || self.entities.values().any(pred)
     }
 }
 
