@@ -250,21 +250,46 @@ fn flags(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     lookup(words, hay, t)
 }
 
-/// Looks up a token's flags (ASCII tokens only; the lists are ASCII).
+/// Looks up a token's flags. The lists are ASCII: Latin letters with
+/// diacritics fold to their base letter (`Söderberg` → `soderberg`, `Júlia`
+/// → `julia`); a token with any other non-ASCII letter is on no list.
 fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     let word = &hay[t.start..t.end];
-    if word.len() > 24 || !word.is_ascii() {
+    if word.len() > 24 {
         return 0;
     }
     // The Census lists spell O'Brien `obrien` and Smith-Jones `smithjones`.
     let mut buf = [0u8; 24];
     let mut n = 0;
-    for &b in word.iter().filter(|&&b| b != b'\'' && b != b'-') {
-        buf[n] = b.to_ascii_lowercase();
-        n += 1;
+    if word.is_ascii() {
+        for &b in word.iter().filter(|&&b| b != b'\'' && b != b'-') {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+    } else {
+        let Ok(text) = std::str::from_utf8(word) else { return 0 };
+        for c in text.chars().filter(|&c| c != '\'' && c != '-') {
+            let folded = match c {
+                'A'..='Z' | 'a'..='z' => c.to_ascii_lowercase() as u8,
+                '\u{c0}'..='\u{17f}' => LATIN_FOLD[c as usize - 0xc0],
+                _ => return 0,
+            };
+            if folded == b'_' {
+                return 0;
+            }
+            buf[n] = folded;
+            n += 1;
+        }
     }
     words.flags(&buf[..n])
 }
+
+/// Base letters of U+00C0..U+017F (Latin-1 Supplement and Latin
+/// Extended-A), lower case; `_` where there is no single base letter (`Æ`,
+/// `×`, `ß`).
+const LATIN_FOLD: &[u8; 192] = b"aaaaaa_ceeeeiiiidnooooo_ouuuuy__aaaaaa_ceeeeiiiidnooooo_ouuuuy_y\
+aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii__jjkk_llllll_\
+_llnnnnnn___oooooo__rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
 
 /// Finds name candidates in `hay`. `tokens` is a scratch buffer.
 pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: &mut Vec<NameHit>) {
@@ -299,35 +324,142 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         // unless a person-introducing word precedes it: skip the run
         // machinery (most capitalized words in logs).
         let joined = tokens.get(i + 1).is_some_and(|n| n.sep != Sep::Break);
-        if f & (FIRST | LAST) == 0 && !joined && !trigger_before(hay, t.start) {
+        if f & (FIRST | LAST) == 0 && !joined && !trigger_before(hay, t.start) && !person_possessive(hay, t.end) {
             i += 1;
             continue;
         }
         i = run(words, hay, tokens, i, false, out).unwrap_or(i + 1);
     }
-    lift_lists(hay, out);
+    lift_lists(words, hay, tokens, out);
 }
 
-/// Surnames listed together (`founders: Mcclain, Lee and Ramirez`) vouch
-/// for each other: in a run of two or more candidates joined only by `, `,
-/// ` and `, ` & ` or `, and `, every candidate scores at least 0.6 (a lone
-/// surname scores 0.4).
-fn lift_lists(hay: &[u8], hits: &mut [NameHit]) {
-    let joined = |a: &NameHit, b: &NameHit| {
-        matches!(&hay[a.end..b.start], b", " | b" and " | b", and " | b" & " | b" or " | b", or ")
+/// Names listed together vouch for each other (`founders: Kovalev, Lee
+/// and Phillips`, `They had 6: Malon, Mark, Kaylee…`). A list is a chain of
+/// name candidates and lone capitalized words joined only by `, `, ` and `,
+/// `, and `, ` & `, ` or `. When at least half of its items are candidates
+/// and none is a place (`Boston, Denver and Chicago`), every candidate
+/// scores at least 0.6 and every lone capitalized word that is not a
+/// common word (or is a given name or surname that is also one: `Mark`,
+/// `Ball`) becomes a candidate at 0.6.
+fn lift_lists(words: &WordLists, hay: &[u8], tokens: &[Token], hits: &mut Vec<NameHit>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Item {
+        Hit(usize),
+        Liftable(usize, usize),
+        Place,
+        Other,
+    }
+    let joined = |a_end: usize, b_start: usize| {
+        a_end <= b_start && matches!(&hay[a_end..b_start], b", " | b" and " | b", and " | b" & " | b" or " | b", or ")
     };
-    let mut i = 0;
-    while i < hits.len() {
-        let mut j = i;
-        while j + 1 < hits.len() && hits[j].end <= hits[j + 1].start && joined(&hits[j], &hits[j + 1]) {
-            j += 1;
+    let mut items: Vec<(usize, usize, Item)> = Vec::new();
+    let mut added = Vec::new();
+    let (mut h, mut t) = (0, 0);
+    let mut chain_start = 0;
+    let mut last_end = usize::MAX;
+    loop {
+        // Next item in text order: a hit, or a capitalized token outside every hit.
+        while t < tokens.len()
+            && (tokens[t].shape == Shape::Lower || h < hits.len() && tokens[t].start >= hits[h].start)
+        {
+            if h < hits.len() && tokens[t].start >= hits[h].start && tokens[t].start < hits[h].end {
+                t += 1;
+                continue;
+            }
+            if tokens[t].shape == Shape::Lower {
+                t += 1;
+                continue;
+            }
+            break;
         }
-        if j > i {
-            for h in &mut hits[i..=j] {
-                h.score = h.score.max(0.6);
+        let next = if h < hits.len() && (t >= tokens.len() || hits[h].start <= tokens[t].start) {
+            h += 1;
+            Some((hits[h - 1].start, hits[h - 1].end, Item::Hit(h - 1)))
+        } else if t < tokens.len() {
+            let tok = tokens[t];
+            t += 1;
+            let f = flags(words, hay, &tok);
+            let kind = if f & PLACE != 0 {
+                Item::Place
+            } else if tok.shape == Shape::Cap
+                && tok.end - tok.start >= 2
+                && f & (EPONYM | TITLE | SUFFIX) == 0
+                && (f & COMMON == 0 || f & (FIRST | LAST) != 0)
+                && !number_or_word_follows(hay, tok.end)
+                && !street_follows(hay, tokens, t - 1)
+                && !is_place_prefix(&hay[tok.start..tok.end])
+            {
+                Item::Liftable(tok.start, tok.end)
+            } else {
+                Item::Other
+            };
+            Some((tok.start, tok.end, kind))
+        } else {
+            None
+        };
+        let continues = next.is_some_and(|(s, _, _)| last_end != usize::MAX && joined(last_end, s));
+        if !continues {
+            lift_chain(hay, &items[chain_start..], hits, &mut added);
+            chain_start = items.len();
+        }
+        match next {
+            Some(item) => {
+                last_end = item.1;
+                items.push(item);
+            }
+            None => break,
+        }
+    }
+    if !added.is_empty() {
+        hits.extend(added);
+        hits.sort_by_key(|h| h.start);
+    }
+
+    fn lift_chain(hay: &[u8], chain: &[(usize, usize, Item)], hits: &mut [NameHit], added: &mut Vec<NameHit>) {
+        if chain.len() < 2 || chain.iter().any(|i| i.2 == Item::Place) {
+            return;
+        }
+        let n_hits = chain.iter().filter(|i| matches!(i.2, Item::Hit(_))).count();
+        if n_hits == 0 || n_hits * 2 < chain.len() {
+            return;
+        }
+        // Lone words join only a list that already holds a likely name, or
+        // two candidates.
+        let sure = chain
+            .iter()
+            .any(|i| matches!(i.2, Item::Hit(k) if hits[k].score >= 0.6 && !number_or_word_follows(hay, hits[k].end)));
+        let lift_lone = n_hits >= 2 || sure;
+        let n_lone = chain.iter().filter(|i| matches!(i.2, Item::Liftable(..))).count();
+        if n_hits < 2 && !(lift_lone && n_lone > 0) {
+            return;
+        }
+        for item in chain {
+            match item.2 {
+                Item::Hit(k) => hits[k].score = hits[k].score.max(0.6),
+                Item::Liftable(start, end) if lift_lone => added.push(NameHit { start, end, score: 0.6 }),
+                _ => {}
             }
         }
-        i = j + 1;
+    }
+}
+
+/// After `end`: a capitalized word (`Søndre Havnevej`), or a number within
+/// one word (`Estrela 57`, `Českého odboje 1735`): an address, not a name.
+fn number_or_word_follows(hay: &[u8], end: usize) -> bool {
+    if hay.get(end) != Some(&b' ') {
+        return false;
+    }
+    let next = end + 1;
+    match hay.get(next) {
+        Some(b) if b.is_ascii_digit() || b.is_ascii_uppercase() || *b >= 0x80 && starts_upper(&hay[next..]) => true,
+        Some(b) if is_letter(*b) => {
+            let mut j = next;
+            while j < hay.len() && is_letter(hay[j]) {
+                j += 1;
+            }
+            hay.get(j) == Some(&b' ') && hay.get(j + 1).is_some_and(u8::is_ascii_digit)
+        }
+        _ => false,
     }
 }
 
@@ -486,6 +618,10 @@ fn run(
         0.4
     } else if weak >= 2 && len == 2 {
         0.5
+    } else if weak == 1 && unknown == 1 && len == 2 && uniform && !all_upper && flg[lo] & FIRST != 0 {
+        // A given name that is also a word, then a capitalized word on no
+        // list (`Penny Cavalcanti`, `Rose Nekrasov`).
+        0.6
     } else {
         0.0
     };
@@ -505,7 +641,7 @@ fn run(
         && !all_upper
         && strong + unknown + weak > 0
         && flg[lo] & (COMMON | PLACE | EPONYM) == 0
-        && trigger_before(hay, tokens[idx[lo]].start)
+        && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end))
     {
         score = score.max(0.75);
     }
@@ -553,6 +689,15 @@ const TRIGGERS: &[&str] = &[
     "niece",
     "surname",
     "called",
+    "says",
+    "asked",
+    "asks",
+    "ask",
+    "told",
+    "tell",
+    "thank",
+    "contact",
+    "caregiver",
     "mr",
     "mrs",
     "ms",
@@ -565,6 +710,32 @@ const LINKED_TRIGGERS: &[(&str, &[&str])] = &[
     ("is", &["name", "surname", "called", "named"]),
     ("was", &["name", "surname", "called", "named"]),
     ("me", &["call", "calls", "called"]),
+    // `seen by X`, `referred by X`, `directed by X`.
+    (
+        "by",
+        &[
+            "seen",
+            "referred",
+            "examined",
+            "evaluated",
+            "signed",
+            "dictated",
+            "written",
+            "directed",
+            "performed",
+            "reviewed",
+            "accompanied",
+            "authored",
+            "transcribed",
+            "interviewed",
+            "visited",
+            "raised",
+            "brought",
+            "cosigned",
+        ],
+    ),
+    // `follow up with X`, `spoke with X`.
+    ("with", &["up", "spoke", "spoken", "talked", "discussed", "met", "consulted", "lives", "living", "stays"]),
 ];
 
 /// One of [`TRIGGERS`] ends right before `start` (`named X`, `Name: X`,
@@ -600,6 +771,56 @@ fn word_before<'h>(hay: &'h [u8], start: usize, punct: &[u8]) -> Option<(&'h [u8
         return None;
     }
     Some((&hay[i..end], i))
+}
+
+/// Nouns that, after `X's`, say X is a person: `Sumaya's kid`, `Arne's
+/// address`.
+const PERSON_NOUNS: &[&str] = &[
+    "wife",
+    "husband",
+    "son",
+    "sons",
+    "daughter",
+    "daughters",
+    "mother",
+    "father",
+    "mom",
+    "dad",
+    "brother",
+    "sister",
+    "kid",
+    "kids",
+    "child",
+    "children",
+    "boyfriend",
+    "girlfriend",
+    "fiance",
+    "fiancee",
+    "parents",
+    "grandmother",
+    "grandfather",
+    "grandson",
+    "granddaughter",
+    "aunt",
+    "uncle",
+    "niece",
+    "nephew",
+    "cousin",
+    "widow",
+    "address",
+    "phone",
+    "birthday",
+];
+
+/// `'s` and one of [`PERSON_NOUNS`] follow `end`.
+fn person_possessive(hay: &[u8], end: usize) -> bool {
+    let rest = &hay[end..];
+    let Some(rest) = rest.strip_prefix(b"'s ").or_else(|| rest.strip_prefix("\u{2019}s ".as_bytes())) else {
+        return false;
+    };
+    let word_end = rest.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(rest.len());
+    let word = &rest[..word_end];
+    PERSON_NOUNS.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(word))
 }
 
 /// Street suffixes that make a capitalized run a street name.
@@ -833,7 +1054,7 @@ mod tests {
         assert_eq!(flagged("from Elizabeth Mitchell's Cautionary Tales"), ["Elizabeth Mitchell"]);
         assert_eq!(
             flagged("They had 6: Malon, Mark, Kaylee, Brandi, Miguel and Jennifer."),
-            ["Kaylee", "Brandi", "Miguel", "Jennifer"]
+            ["Malon", "Mark", "Kaylee", "Brandi", "Miguel", "Jennifer"]
         );
     }
 
