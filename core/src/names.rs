@@ -55,6 +55,9 @@ pub(crate) struct Token {
     /// Word-list flags, looked up once while tokenizing for capitalized
     /// tokens; [`NOT_LOOKED_UP`] for lower-case ones (looked up on demand).
     flags: u16,
+    /// A word of a line with no capital letter at all, taken as if it
+    /// were capitalized (see [`caseless_line`]).
+    caseless: bool,
 }
 
 const NOT_LOOKED_UP: u16 = u16::MAX;
@@ -90,12 +93,33 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
     let n = hay.len();
     let mut last_end = 0;
     let mut have_last = false;
+    // The current line, and whether it has had no capital letter so far.
+    let mut line_start = 0;
+    let mut line_clean = true;
+    macro_rules! end_line {
+        ($at:expr) => {{
+            let at = $at;
+            if line_clean && caseless_line(words, hay, line_start, at, out) {
+                let last = out.last().expect("a caseless line pushed a token");
+                last_end = last.end;
+                have_last = true;
+            }
+            line_start = at + 1;
+            line_clean = true;
+        }};
+    }
     while i < n {
         let after_name = have_last && i - last_end <= 2 && out.last().is_some_and(|t| t.shape != Shape::Lower);
         if !after_name {
             let next = next_upper_or_high(hay, i);
+            for nl in memchr::memchr_iter(b'\n', &hay[i..next]) {
+                end_line!(i + nl);
+            }
             if next >= n {
                 break;
+            }
+            if hay[next].is_ascii_uppercase() || starts_upper(&hay[next..]) {
+                line_clean = false;
             }
             // Back to the start of that word (`McDonald`, `iPhone`).
             let mut ws = next;
@@ -110,6 +134,7 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
                     shape: Shape::Lower,
                     sep: sep_of(gap),
                     flags: NOT_LOOKED_UP,
+                    caseless: false,
                 });
                 last_end = title.1;
                 have_last = true;
@@ -117,6 +142,9 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
             i = ws;
         }
         if !is_letter(hay[i]) {
+            if hay[i] == b'\n' {
+                end_line!(i);
+            }
             i += 1;
             continue;
         }
@@ -166,9 +194,12 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
         } else {
             Shape::Lower
         };
+        if shape != Shape::Lower {
+            line_clean = false;
+        }
         let gap = if have_last { &hay[last_end..start] } else { &[][..] };
         let sep = sep_of(gap);
-        let mut token = Token { start, end, shape, sep, flags: NOT_LOOKED_UP };
+        let mut token = Token { start, end, shape, sep, flags: NOT_LOOKED_UP, caseless: false };
         if shape != Shape::Lower {
             token.flags = lookup(words, hay, &token);
         }
@@ -176,6 +207,55 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
         last_end = end;
         have_last = true;
     }
+    if line_clean && line_start < n {
+        caseless_line(words, hay, line_start, n, out);
+    }
+}
+
+/// Tokenizes `hay[start..end]`, a line with no capital letter, where
+/// capitalization says nothing: every word that is on a name list or on no
+/// list at all becomes a token as if capitalized; common words are dropped
+/// and so break runs. Replaces the tokens already taken from the line.
+/// Returns whether it pushed any token.
+fn caseless_line(words: &WordLists, hay: &[u8], start: usize, end: usize, out: &mut Vec<Token>) -> bool {
+    while out.last().is_some_and(|t| t.start >= start) {
+        out.pop();
+    }
+    let mut prev_end = out.last().map(|t| t.end);
+    let mut pushed = false;
+    let mut i = start;
+    while i < end {
+        if !is_letter(hay[i]) {
+            i += 1;
+            continue;
+        }
+        let ws = i;
+        while i < end {
+            let b = hay[i];
+            if is_letter(b) {
+                i += 1;
+            } else if (b == b'\'' || b == b'-') && i + 2 < end && is_letter(hay[i + 1]) && is_letter(hay[i + 2]) {
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        let mut token = Token { start: ws, end: i, shape: Shape::Cap, sep: Sep::Break, flags: 0, caseless: true };
+        let f = lookup(words, hay, &token);
+        // Common words that are surnames (`to`, `song`) are dropped too.
+        let keep = f & (TITLE | PARTICLE) != 0
+            || f & (FIRST | LAST) != 0 && (f & COMMON == 0 || f & FIRST != 0)
+            || f == 0 && i - ws >= 2;
+        if !keep {
+            continue;
+        }
+        token.flags = f;
+        token.sep = prev_end.map_or(Sep::Break, |p| sep_of(&hay[p..ws]));
+        prev_end = Some(i);
+        out.push(token);
+        pushed = true;
+    }
+    pushed
 }
 
 fn sep_of(gap: &[u8]) -> Sep {
@@ -527,7 +607,14 @@ fn run(
     {
         hi -= 1;
     }
-    let not_name = |f: u16| f & PLACE != 0 || f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0;
+    // In a line without capitals a common word that is also a name (`in`,
+    // `will`) is a word at either end of a run.
+    let caseless_run = tokens[idx[0]].caseless;
+    let not_name = |f: u16| {
+        f & PLACE != 0
+            || f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0
+            || caseless_run && f & COMMON != 0
+    };
     while hi > lo && not_name(flg[lo]) {
         lo += 1;
     }
@@ -634,16 +721,33 @@ fn run(
             score -= 0.2;
         }
     }
+    // In a line with no capital letter a lone word needs a title or a
+    // person-introducing word, and a pair must open with a given name that
+    // is not a common word (`tracy sukhorukova`, not `melena stools`).
+    let caseless = tokens[idx[lo]].caseless;
+    if caseless && score > 0.0 {
+        if titled {
+            score = score.min(0.8);
+        } else if len >= 2 && flg[lo] & FIRST != 0 && flg[lo] & COMMON == 0 {
+            score -= 0.25;
+        } else {
+            // Below the threshold even with a name hotword near.
+            score = score.min(0.3);
+        }
+    }
     // A word that introduces a person right before the run (`named Arne`,
     // `Patient: Sumaya`, `said Oona`) makes a capitalized word on no list a
     // name too, unless it is a common word (`Patient: Alert`).
     if !titled
         && !all_upper
         && strong + unknown + weak > 0
-        && flg[lo] & (COMMON | PLACE | EPONYM) == 0
-        && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end))
+        && (flg[lo] & (COMMON | PLACE | EPONYM) == 0
+            && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end))
+            // An explicit naming (`call me Mark`, `named him Will`) vouches
+            // even for a given name that is also a word.
+            || flg[lo] & FIRST != 0 && flg[lo] & PLACE == 0 && naming_before(hay, tokens[idx[lo]].start))
     {
-        score = score.max(0.75);
+        score = score.max(if caseless { 0.6 } else { 0.75 });
     }
     if score >= 0.1 {
         out.push(NameHit { start: tokens[idx[lo]].start, end: tokens[idx[hi - 1]].end, score });
@@ -710,6 +814,8 @@ const LINKED_TRIGGERS: &[(&str, &[&str])] = &[
     ("is", &["name", "surname", "called", "named"]),
     ("was", &["name", "surname", "called", "named"]),
     ("me", &["call", "calls", "called"]),
+    ("him", &["named", "called"]),
+    ("her", &["named", "called"]),
     // `seen by X`, `referred by X`, `directed by X`.
     (
         "by",
@@ -737,6 +843,27 @@ const LINKED_TRIGGERS: &[(&str, &[&str])] = &[
     // `follow up with X`, `spoke with X`.
     ("with", &["up", "spoke", "spoken", "talked", "discussed", "met", "consulted", "lives", "living", "stays"]),
 ];
+
+/// An explicit naming ends right before `start`: `named X`, `call me X`,
+/// `named her X`, `my name is X`.
+fn naming_before(hay: &[u8], start: usize) -> bool {
+    const NAMING: &[(&str, &[&str])] = &[
+        ("me", &["call", "calls", "called"]),
+        ("him", &["named", "called", "call", "calls"]),
+        ("her", &["named", "called", "call", "calls"]),
+        ("is", &["name", "named", "called"]),
+        ("was", &["name", "named", "called"]),
+    ];
+    let Some((word, word_start)) = word_before(hay, start, b"") else { return false };
+    if word.eq_ignore_ascii_case(b"named") {
+        return true;
+    }
+    NAMING.iter().any(|(link, before)| {
+        word.eq_ignore_ascii_case(link.as_bytes())
+            && word_before(hay, word_start, b"")
+                .is_some_and(|(w, _)| before.iter().any(|b| b.as_bytes().eq_ignore_ascii_case(w)))
+    })
+}
 
 /// One of [`TRIGGERS`] ends right before `start` (`named X`, `Name: X`,
 /// `last name? X`), or a linked pair (`name is X`).
@@ -1074,5 +1201,36 @@ mod tests {
         assert!(flagged("94105, San Francisco").is_empty());
         assert!(flagged("Patient: Alert and oriented").is_empty());
         assert_eq!(flagged("Jan Kowalski 15"), ["Jan Kowalski"]);
+        assert!(flagged("follow up with Cardiology in 2 weeks").is_empty());
+        assert!(flagged("offices in Boston, Denver and Chicago").is_empty());
+        assert!(flagged("Please mail it to Ivan and Českého odboje 1735").iter().all(|n| n != "Českého"));
+    }
+
+    #[test]
+    fn lists_possessives_and_namings() {
+        assert_eq!(flagged("our founders: Kovalev, Lee and Phillips."), ["Kovalev", "Lee", "Phillips"]);
+        assert_eq!(flagged("It was between him and Sumaya's kid"), ["Sumaya"]);
+        assert_eq!(flagged("Sometimes people call me Mark"), ["Mark"]);
+        assert_eq!(flagged("She named him Will"), ["Will"]);
+        assert_eq!(flagged("the account is under Penny Cavalcanti"), ["Penny Cavalcanti"]);
+        assert_eq!(flagged("I'm glad to hear that, says Vedzizhev."), ["Vedzizhev"]);
+        assert_eq!(flagged("seen by Oyelaran today"), ["Oyelaran"]);
+        assert_eq!(flagged("Lunch with André Söderberg"), ["André Söderberg"]);
+    }
+
+    #[test]
+    fn lines_without_capitals() {
+        assert_eq!(flagged("follow up with tracy wiśniewska in 2 months."), ["tracy wiśniewska"]);
+        assert_eq!(flagged("hello, this is dr. hurst"), ["hurst"]);
+        assert_eq!(flagged("my name is marie"), ["marie"]);
+        assert_eq!(
+            flagged("they had 6: natalina, thomas, omar and zachary."),
+            ["natalina", "thomas", "omar", "zachary"]
+        );
+        assert!(flagged("pt reports melena, uses venturi mask").is_empty());
+        assert!(flagged("i'd like it to be sent to the corner of the song was").is_empty());
+        assert!(flagged("michael is a very sympathetic person").is_empty());
+        // A capital anywhere on the line restores the capitalization rules.
+        assert!(flagged("Pt has tracy wiśniewska").is_empty());
     }
 }
