@@ -111,12 +111,14 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
     while i < n {
         let after_name = have_last && i - last_end <= 2 && out.last().is_some_and(|t| t.shape != Shape::Lower);
         if !after_name {
-            let next = next_upper_or_high(hay, i);
-            for nl in memchr::memchr_iter(b'\n', &hay[i..next]) {
-                end_line!(i + nl);
-            }
+            let next = next_stop(hay, i);
             if next >= n {
                 break;
+            }
+            if hay[next] == b'\n' {
+                end_line!(next);
+                i = next + 1;
+                continue;
             }
             if hay[next].is_ascii_uppercase() || starts_upper(&hay[next..]) {
                 line_clean = false;
@@ -287,9 +289,10 @@ fn title_before(hay: &[u8], ws: usize) -> Option<(usize, usize)> {
     (end > j && end - j <= MAX_LOWER_KEPT && bounded).then_some((j, end))
 }
 
-/// The first byte at or after `from` that is an ASCII capital or non-ASCII
-/// (a UTF-8 letter may be upper-case), or `hay.len()`. Eight bytes per step.
-fn next_upper_or_high(hay: &[u8], from: usize) -> usize {
+/// The first byte at or after `from` that is an ASCII capital, non-ASCII
+/// (a UTF-8 letter may be upper-case) or a newline (lines without capitals
+/// are tokenized apart), or `hay.len()`. Eight bytes per step.
+fn next_stop(hay: &[u8], from: usize) -> usize {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = from;
     while i + 8 <= hay.len() {
@@ -299,13 +302,17 @@ fn next_upper_or_high(hay: &[u8], from: usize) -> usize {
         // and b + 0x25 iff b > b'Z'; no carry crosses bytes.
         let ge_a = low7.wrapping_add(0x3f3f_3f3f_3f3f_3f3f) & HIGH;
         let gt_z = low7.wrapping_add(0x2525_2525_2525_2525) & HIGH;
-        let hits = (w & HIGH) | (ge_a & !gt_z);
+        // A zero byte of `w ^ 0x0a…` is a newline (the lowest flagged byte
+        // is always a true one).
+        let x = w ^ 0x0a0a_0a0a_0a0a_0a0a;
+        let nl = x.wrapping_sub(0x0101_0101_0101_0101) & !x & HIGH;
+        let hits = (w & HIGH) | (ge_a & !gt_z) | nl;
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    hay[i..].iter().position(|&b| b.is_ascii_uppercase() || b >= 0x80).map_or(hay.len(), |p| i + p)
+    hay[i..].iter().position(|&b| b.is_ascii_uppercase() || b >= 0x80 || b == b'\n').map_or(hay.len(), |p| i + p)
 }
 
 /// The word at `start` begins a sentence or line.
@@ -425,69 +432,87 @@ fn lift_lists(words: &WordLists, hay: &[u8], tokens: &[Token], hits: &mut Vec<Na
     #[derive(Clone, Copy, PartialEq)]
     enum Item {
         Hit(usize),
-        Liftable(usize, usize),
+        /// A lone token (index) not known to be a word or a place.
+        Liftable(usize),
         Place,
         Other,
     }
     let joined = |a_end: usize, b_start: usize| {
-        a_end <= b_start && matches!(&hay[a_end..b_start], b", " | b" and " | b", and " | b" & " | b" or " | b", or ")
+        b_start >= a_end + 2
+            && b_start <= a_end + 6
+            && matches!(&hay[a_end..b_start], b", " | b" and " | b", and " | b" & " | b" or " | b", or ")
     };
-    let mut items: Vec<(usize, usize, Item)> = Vec::new();
-    let mut added = Vec::new();
-    let (mut h, mut t) = (0, 0);
-    let mut chain_start = 0;
-    let mut last_end = usize::MAX;
-    loop {
-        // Next item in text order: a hit, or a capitalized token outside every hit.
-        while t < tokens.len()
-            && (tokens[t].shape == Shape::Lower || h < hits.len() && tokens[t].start >= hits[h].start)
+    // The item holding token `j` (a hit or the lone token) and the index of
+    // its last token.
+    let item_at = |hits: &[NameHit], j: usize| {
+        let tok = tokens[j];
+        let p = hits.partition_point(|h| h.end <= tok.start);
+        if p < hits.len() && hits[p].start <= tok.start {
+            let mut last = j;
+            while last + 1 < tokens.len() && tokens[last].end < hits[p].end {
+                last += 1;
+            }
+            return ((hits[p].start, hits[p].end, Item::Hit(p)), last);
+        }
+        let f = flags(words, hay, &tok);
+        let kind = if f & PLACE != 0 {
+            Item::Place
+        } else if tok.shape == Shape::Cap
+            && tok.end - tok.start >= 2
+            && f & (EPONYM | TITLE | SUFFIX) == 0
+            && (f & COMMON == 0 || f & (FIRST | LAST) != 0)
         {
-            if h < hits.len() && tokens[t].start >= hits[h].start && tokens[t].start < hits[h].end {
-                t += 1;
-                continue;
-            }
-            if tokens[t].shape == Shape::Lower {
-                t += 1;
-                continue;
-            }
-            break;
-        }
-        let next = if h < hits.len() && (t >= tokens.len() || hits[h].start <= tokens[t].start) {
-            h += 1;
-            Some((hits[h - 1].start, hits[h - 1].end, Item::Hit(h - 1)))
-        } else if t < tokens.len() {
-            let tok = tokens[t];
-            t += 1;
-            let f = flags(words, hay, &tok);
-            let kind = if f & PLACE != 0 {
-                Item::Place
-            } else if tok.shape == Shape::Cap
-                && tok.end - tok.start >= 2
-                && f & (EPONYM | TITLE | SUFFIX) == 0
-                && (f & COMMON == 0 || f & (FIRST | LAST) != 0)
-                && !number_or_word_follows(hay, tok.end)
-                && !street_follows(hay, tokens, t - 1)
-                && !is_place_prefix(&hay[tok.start..tok.end])
-            {
-                Item::Liftable(tok.start, tok.end)
-            } else {
-                Item::Other
-            };
-            Some((tok.start, tok.end, kind))
+            Item::Liftable(j)
         } else {
-            None
+            Item::Other
         };
-        let continues = next.is_some_and(|(s, _, _)| last_end != usize::MAX && joined(last_end, s));
-        if !continues {
-            lift_chain(hay, &items[chain_start..], hits, &mut added);
-            chain_start = items.len();
+        ((tok.start, tok.end, kind), j)
+    };
+    let mut added = Vec::new();
+    let mut chain: Vec<(usize, usize, Item)> = Vec::new();
+    // The next capitalized token after `j` (skipping an `and` kept as a
+    // possible particle).
+    let next_cap = |j: usize| {
+        let mut nx = j + 1;
+        while nx < tokens.len() && tokens[nx].shape == Shape::Lower && nx <= j + 1 {
+            nx += 1;
         }
-        match next {
-            Some(item) => {
-                last_end = item.1;
-                items.push(item);
-            }
-            None => break,
+        (nx < tokens.len() && tokens[nx].shape != Shape::Lower).then_some(nx)
+    };
+    // The capitalized token before `j` (skipping an `and`).
+    let prev_cap = |j: usize| {
+        let mut p = j.checked_sub(1)?;
+        if tokens[p].shape == Shape::Lower {
+            p = p.checked_sub(1)?;
+        }
+        (tokens[p].shape != Shape::Lower).then_some(p)
+    };
+    let first_token_of = |start: usize| tokens.partition_point(|t| t.start < start);
+    // Every list holds a candidate: walk out from each one.
+    let mut done_until = 0;
+    let mut h = 0;
+    while h < hits.len() {
+        let mut first = first_token_of(hits[h].start);
+        h += 1;
+        if first < done_until || first >= tokens.len() {
+            continue;
+        }
+        while let Some(p) = prev_cap(first).filter(|&p| p >= done_until && joined(tokens[p].end, tokens[first].start)) {
+            let q = hits.partition_point(|x| x.end <= tokens[p].start);
+            first = if q < hits.len() && hits[q].start <= tokens[p].start { first_token_of(hits[q].start) } else { p };
+        }
+        chain.clear();
+        let (item, mut last) = item_at(hits, first);
+        chain.push(item);
+        while let Some(nx) = next_cap(last).filter(|&nx| joined(tokens[last].end, tokens[nx].start)) {
+            let (item, l) = item_at(hits, nx);
+            chain.push(item);
+            last = l;
+        }
+        lift_chain(hay, tokens, &chain, hits, &mut added);
+        done_until = last + 1;
+        while h < hits.len() && hits[h].start < tokens[last].end {
+            h += 1;
         }
     }
     if !added.is_empty() {
@@ -495,7 +520,13 @@ fn lift_lists(words: &WordLists, hay: &[u8], tokens: &[Token], hits: &mut Vec<Na
         hits.sort_by_key(|h| h.start);
     }
 
-    fn lift_chain(hay: &[u8], chain: &[(usize, usize, Item)], hits: &mut [NameHit], added: &mut Vec<NameHit>) {
+    fn lift_chain(
+        hay: &[u8],
+        tokens: &[Token],
+        chain: &[(usize, usize, Item)],
+        hits: &mut [NameHit],
+        added: &mut Vec<NameHit>,
+    ) {
         if chain.len() < 2 || chain.iter().any(|i| i.2 == Item::Place) {
             return;
         }
@@ -516,7 +547,15 @@ fn lift_lists(words: &WordLists, hay: &[u8], tokens: &[Token], hits: &mut Vec<Na
         for item in chain {
             match item.2 {
                 Item::Hit(k) => hits[k].score = hits[k].score.max(0.6),
-                Item::Liftable(start, end) if lift_lone => added.push(NameHit { start, end, score: 0.6 }),
+                // Not the start of an address (`Estrela 57`, `Via Roma`).
+                Item::Liftable(j)
+                    if lift_lone
+                        && !number_or_word_follows(hay, tokens[j].end)
+                        && !street_follows(hay, tokens, j)
+                        && !is_place_prefix(&hay[tokens[j].start..tokens[j].end]) =>
+                {
+                    added.push(NameHit { start: tokens[j].start, end: tokens[j].end, score: 0.6 })
+                }
                 _ => {}
             }
         }
@@ -1144,18 +1183,18 @@ mod tests {
 
     #[test]
     fn skipping_finds_every_capital() {
-        let text = b"abcdefghijklmnopqrstuvwxyz Zebra \xc3\xa9t\xc3\xa9 0123456789ABC";
+        let text = b"abcdefghijklmnopqrstuvwxyz Zebra \xc3\xa9t\xc3\xa9 01234\n56789ABC\x0a\x0b\x09\x8a\x0a";
         let mut at = 0;
         let mut found = Vec::new();
         while at < text.len() {
-            at = next_upper_or_high(text, at);
+            at = next_stop(text, at);
             if at < text.len() {
                 found.push(at);
                 at += 1;
             }
         }
         let expected: Vec<usize> =
-            (0..text.len()).filter(|&i| text[i].is_ascii_uppercase() || text[i] >= 0x80).collect();
+            (0..text.len()).filter(|&i| text[i].is_ascii_uppercase() || text[i] >= 0x80 || text[i] == b'\n').collect();
         assert_eq!(found, expected);
         assert_eq!(title_before(b"with ms. Wijtze", 9), Some((5, 7)));
         assert_eq!(title_before(b"with Wijtze", 5), Some((0, 4)));
