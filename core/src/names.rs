@@ -487,19 +487,40 @@ fn lift_lists(words: &WordLists, hay: &[u8], tokens: &[Token], hits: &mut Vec<Na
         }
         (tokens[p].shape != Shape::Lower).then_some(p)
     };
-    let first_token_of = |start: usize| tokens.partition_point(|t| t.start < start);
+    // The first token at or after `start`, searched from `from` on (hits
+    // come in order, so a galloping search stays in cache).
+    let first_token_of = |from: usize, start: usize| {
+        let mut lo = from;
+        let mut step = 1;
+        while lo + step < tokens.len() && tokens[lo + step].start < start {
+            lo += step;
+            step *= 2;
+        }
+        let hi = (lo + step + 1).min(tokens.len());
+        lo + tokens[lo..hi].partition_point(|t| t.start < start)
+    };
+    let mut cursor = 0;
     // Every list holds a candidate: walk out from each one.
     let mut done_until = 0;
     let mut h = 0;
     while h < hits.len() {
-        let mut first = first_token_of(hits[h].start);
+        cursor = first_token_of(cursor, hits[h].start);
+        let mut first = cursor;
         h += 1;
         if first < done_until || first >= tokens.len() {
             continue;
         }
         while let Some(p) = prev_cap(first).filter(|&p| p >= done_until && joined(tokens[p].end, tokens[first].start)) {
             let q = hits.partition_point(|x| x.end <= tokens[p].start);
-            first = if q < hits.len() && hits[q].start <= tokens[p].start { first_token_of(hits[q].start) } else { p };
+            first = if q < hits.len() && hits[q].start <= tokens[p].start {
+                let mut f = p;
+                while f > 0 && tokens[f - 1].start >= hits[q].start {
+                    f -= 1;
+                }
+                f
+            } else {
+                p
+            };
         }
         chain.clear();
         let (item, mut last) = item_at(hits, first);
