@@ -36,7 +36,8 @@ test('UTF-16 offsets after astral characters are JavaScript string indices', () 
   const text = '😀😀 Dr. Kent Jaworski 🧑🏽‍⚕️ SSN 123-45-6789 — Zoë email jdoe@example.org 😀'
   const found = engine.scan(text)
   const values = found.map((f) => text.slice(f.start, f.end))
-  assert.deepEqual(values, ['Kent Jaworski', '123-45-6789', 'jdoe@example.org'])
+  // Zoë is a listed given name once its diaeresis is folded for look-up.
+  assert.deepEqual(values, ['Kent Jaworski', '123-45-6789', 'Zoë', 'jdoe@example.org'])
   for (const [i, f] of found.entries()) {
     assert.equal(f.start, text.indexOf(values[i]))
     assert.equal(f.end, text.indexOf(values[i]) + values[i].length)
