@@ -195,7 +195,10 @@ impl Masker {
         if value.is_empty() {
             return String::new();
         }
-        self.replacement(entity, value.as_bytes(), field, None)
+        match self.replacement(entity, value.as_bytes(), field, None) {
+            Some((_, text)) => text,
+            None => value.to_owned(),
+        }
     }
 
     /// The engine this masker detects with.
@@ -325,12 +328,21 @@ impl Masker {
             let (start, end) = (f.start() - offset, f.end() - offset);
             out.extend_from_slice(&bytes[at..start]);
             let check = self.engine.validator_of(f);
-            let before = self.stats.by_entity.get(&(f.entity(), "tokenize")).copied();
-            let replacement = self.replacement(f.entity(), &bytes[start..end], field, check);
-            let from = out.len();
-            out.extend_from_slice(replacement.as_bytes());
-            if !self.reverse && self.stats.by_entity.get(&(f.entity(), "tokenize")).copied() != before {
-                placed.push(Placed { start: from, end: out.len(), entity: f.entity(), check, value: start..end });
+            match self.replacement(f.entity(), &bytes[start..end], field, check) {
+                Some((operator, text)) => {
+                    let from = out.len();
+                    out.extend_from_slice(text.as_bytes());
+                    if operator == "tokenize" {
+                        placed.push(Placed {
+                            start: from,
+                            end: out.len(),
+                            entity: f.entity(),
+                            check,
+                            value: start..end,
+                        });
+                    }
+                }
+                None => out.extend_from_slice(&bytes[start..end]),
             }
             at = end;
         }
@@ -487,7 +499,16 @@ impl Masker {
     }
 
     /// The text that replaces one value.
-    fn replacement(&mut self, entity: Entity, value: &[u8], field: Option<&str>, check: Option<Validator>) -> String {
+    /// What replaces one value, with the name of the operator that made it
+    /// (as counted in the statistics); `None` when the value stays as it is
+    /// byte for byte (unmasking anything but a token).
+    fn replacement(
+        &mut self,
+        entity: Entity,
+        value: &[u8],
+        field: Option<&str>,
+        check: Option<Validator>,
+    ) -> Option<(&'static str, String)> {
         if self.reverse {
             return self.restore(entity, value, field, check);
         }
@@ -541,7 +562,7 @@ impl Masker {
             }
         };
         *self.stats.by_entity.entry((entity, name)).or_default() += 1;
-        text
+        Some((name, text))
     }
 
     /// The token cache's id for a value: two SipHash-1-3 values under keys
@@ -556,20 +577,21 @@ impl Masker {
     }
 
     /// The original of one token when the policy tokenizes `entity` and
-    /// the value decrypts; else the value as it is.
-    fn restore(&mut self, entity: Entity, value: &[u8], field: Option<&str>, check: Option<Validator>) -> String {
-        let text = String::from_utf8_lossy(value);
+    /// the value decrypts; else `None` (the value stays as it is).
+    fn restore(
+        &mut self,
+        entity: Entity,
+        value: &[u8],
+        field: Option<&str>,
+        check: Option<Validator>,
+    ) -> Option<(&'static str, String)> {
         if !matches!(self.policy.operator(entity), Operator::Tokenize) {
-            return text.into_owned();
+            return None;
         }
         let key = self.key.as_ref().expect("checked by backwards and unmasker");
-        match untokenize(key, entity, field, &text, check) {
-            Some(original) => {
-                *self.stats.by_entity.entry((entity, "unmask")).or_default() += 1;
-                original
-            }
-            None => text.into_owned(),
-        }
+        let original = untokenize(key, entity, field, std::str::from_utf8(value).ok()?, check)?;
+        *self.stats.by_entity.entry((entity, "unmask")).or_default() += 1;
+        Some(("unmask", original))
     }
 
     /// Moves a date by the current subject's keyed offset (1 to `max_days`

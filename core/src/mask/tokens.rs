@@ -235,11 +235,7 @@ fn hex(
             })
             .collect()
     };
-    let bits: Vec<u16> = value
-        .chars()
-        .filter_map(|c| c.to_digit(16).filter(|_| c.is_ascii_alphanumeric()))
-        .flat_map(|d| (0..4).rev().map(move |i| ((d >> i) & 1) as u16))
-        .collect();
+    // Four bits per hex digit, most significant first.
     let step = |v: &str| -> Option<String> {
         let bits: Vec<u16> = v
             .chars()
@@ -249,7 +245,9 @@ fn hex(
         Some(render(&permute_bits(key, &purpose, bits, forward)))
     };
     let passes = |v: &str| hex_shape(v) == Some(upper) && check.is_none_or(|c| c.check(v.as_bytes()).is_some());
-    walk(&render(&bits), step, passes)
+    // `hex_shape` admits one letter case only, so `value` is already in
+    // the form `render` writes.
+    walk(value, step, passes)
 }
 
 /// Steps from `start` until a value passes; `None` after [`MAX_WALK`] steps.
