@@ -412,9 +412,8 @@ impl Masker {
     ) {
         let line_end = |out: &[u8], from: usize| memchr::memchr(b'\n', &out[from..]).map_or(out.len(), |p| from + p);
         let line_start = |out: &[u8], to: usize| memchr::memrchr(b'\n', &out[base..to]).map_or(base, |p| base + p + 1);
-        // First, every line holding tokens in one scan (lines joined with a
-        // gap wider than the context window, so no line lends another
-        // context); only the lines that fail are worked on one by one.
+        // Every line holding tokens in one scan (lines joined with a gap
+        // wider than the context window, so no line lends another context).
         let mut lines = Vec::new(); // (start, end, first token, end of tokens)
         let mut i = 0;
         while i < placed.len() {
@@ -434,7 +433,7 @@ impl Masker {
             joined.push(b'\n');
         }
         let all_found = self.engine.scan_field_bytes(field, &joined);
-        let line_ok: Vec<bool> = lines
+        let verdicts: Vec<Option<(Vec<bool>, bool)>> = lines
             .iter()
             .zip(&at)
             .map(|(&(start, end, i, j), &off)| {
@@ -443,35 +442,26 @@ impl Masker {
                     .filter(|f| f.start() >= off && f.end() <= off + (end - start))
                     .map(|f| f.clone().shifted_back(off))
                     .collect();
-                self.tokens_hold(bytes, out, &placed[i..j], &found, start, field).is_none()
+                self.tokens_hold(bytes, out, &placed[i..j], &found, start, field)
             })
             .collect();
 
-        let mut i = 0;
-        let mut line = 0;
-        while i < placed.len() {
-            let line_start = line_start(out, placed[i].start);
-            let mut end = line_end(out, placed[i].end);
-            let mut j = i + placed[i..].iter().take_while(|t| t.start < end).count();
-            let ok = line_ok[line];
-            line += 1;
-            if ok {
-                i = j;
-                continue;
-            }
-            for round in 0..3 {
-                let found = self.engine.scan_field_bytes(field, &out[line_start..end]);
-                let Some((failed, extra)) = self.tokens_hold(bytes, out, &placed[i..j], &found, line_start, field)
-                else {
-                    break;
-                };
-                // Mask the failed tokens; with extras or after a first
-                // round, every token of the line.
-                let all = extra || round > 0;
+        // Lines that failed: mask the failed tokens (every token of the line
+        // when the scan found something extra), rescan, and if it still does
+        // not hold, mask the rest of the line's tokens. Masking changes
+        // lengths: `removed` and `shift` carry that to the later lines.
+        let (mut removed, mut shift) = (0usize, 0isize);
+        for (&(start, end, i, j), verdict) in lines.iter().zip(verdicts) {
+            let Some(mut verdict) = verdict else { continue };
+            let (i, mut j) = (i - removed, j - removed);
+            let start = start.wrapping_add_signed(shift);
+            let mut end = end.wrapping_add_signed(shift);
+            for round in 0..2 {
+                let (failed, extra) = verdict;
                 let mut k = j;
                 while k > i {
                     k -= 1;
-                    if !(all || failed[k - i]) {
+                    if !(extra || round > 0 || failed[k - i]) {
                         continue;
                     }
                     let t = placed.remove(k);
@@ -483,7 +473,9 @@ impl Masker {
                         later.end = later.end.wrapping_add_signed(delta);
                     }
                     end = end.wrapping_add_signed(delta);
+                    shift += delta;
                     j -= 1;
+                    removed += 1;
                     if let Some(n) = self.stats.by_entity.get_mut(&(t.entity, "tokenize")) {
                         *n -= 1;
                     }
@@ -493,8 +485,12 @@ impl Masker {
                 if i == j {
                     break;
                 }
+                let found = self.engine.scan_field_bytes(field, &out[start..end]);
+                match self.tokens_hold(bytes, out, &placed[i..j], &found, start, field) {
+                    Some(again) => verdict = again,
+                    None => break,
+                }
             }
-            i = j;
         }
     }
 
