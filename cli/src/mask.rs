@@ -91,44 +91,13 @@ pub(crate) struct Args {
     #[arg(long, value_name = "NAME|FILE", default_value = "mask")]
     policy: String,
 
-    /// Read the key for keyed operators (tokenize, hash, …) from this file:
-    /// raw bytes as `phimask keygen` writes them, or one line of hex or base64.
-    #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
-    key_file: Option<PathBuf>,
-
-    /// Read the key for keyed operators (hex or base64) from this
-    /// environment variable.
-    #[arg(long, value_name = "VAR")]
-    key_env: Option<String>,
-
-    /// Also write the summary as JSON to this file (atomically).
-    #[arg(long, value_name = "FILE")]
-    report: Option<PathBuf>,
-
-    /// Treat IN as this format whatever its extension or content. Without
-    /// it the extension decides (.csv, .tsv, .json, .ndjson/.jsonl, .sql;
-    /// anything else is text); .hl7 files and files that look binary are
-    /// refused unless `text` is given.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    input_format: Option<InputFormat>,
-
     /// The CSV or SQL column or JSON key naming each record's subject (such
     /// as patient_id): date-shift moves one subject's dates by one offset.
     #[arg(long, value_name = "NAME")]
     subject_column: Option<String>,
 
-    /// What to do with a malformed CSV row, JSON line or SQL statement:
-    /// fail (exit 2, OUT untouched) or skip (mask it as plain text, keep it
-    /// in place and report its line number).
-    #[arg(long, value_enum, value_name = "MODE", default_value = "fail")]
-    on_error: OnErrorArg,
-
     #[command(flatten)]
-    engine: EngineArgs,
-
-    /// Print no summary, notes or progress bar on stderr (errors still print).
-    #[arg(short, long)]
-    quiet: bool,
+    shared: Shared,
 
     /// Restore tokens instead of masking (set by `phimask unmask`).
     #[arg(skip)]
@@ -161,29 +130,44 @@ pub(crate) struct UnmaskArgs {
     #[arg(long, value_name = "NAME|FILE", default_value = "tokenize")]
     policy: String,
 
-    /// The key IN was tokenized with (a file as `phimask keygen` writes it).
-    #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
-    key_file: Option<PathBuf>,
-
-    /// The key IN was tokenized with, from this environment variable.
-    #[arg(long, value_name = "VAR")]
-    key_env: Option<String>,
-
     /// The `--report` JSON of the mask run: its key id is checked against
     /// the key given, so a wrong key is an error instead of wrong values
     /// (FF1 tokens carry no checksum of their own).
     #[arg(long, value_name = "FILE")]
     mask_report: Option<PathBuf>,
 
+    #[command(flatten)]
+    shared: Shared,
+}
+
+/// The options `mask` and `unmask` share.
+#[derive(Debug, ClapArgs)]
+struct Shared {
+    /// Read the key from this file: raw bytes as `phimask keygen` writes
+    /// them, or one line of hex or base64. `mask` needs it for keyed
+    /// operators (tokenize, hash, …); `unmask` needs the key the data was
+    /// tokenized with.
+    #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
+    key_file: Option<PathBuf>,
+
+    /// Read the key (hex or base64) from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    key_env: Option<String>,
+
     /// Also write the summary as JSON to this file (atomically).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
 
-    /// Treat IN as this format whatever its extension (as for `mask`).
+    /// Treat IN as this format whatever its extension or content. Without
+    /// it the extension decides (.csv, .tsv, .json, .ndjson/.jsonl, .sql;
+    /// anything else is text); .hl7 files and files that look binary are
+    /// refused unless `text` is given.
     #[arg(long, value_enum, value_name = "FORMAT")]
     input_format: Option<InputFormat>,
 
-    /// What to do with a malformed CSV row, JSON line or SQL statement.
+    /// What to do with a malformed CSV row, JSON line or SQL statement:
+    /// fail (exit 2, OUT untouched) or skip (treat it as plain text, keep
+    /// it in place and report its line number).
     #[arg(long, value_enum, value_name = "MODE", default_value = "fail")]
     on_error: OnErrorArg,
 
@@ -211,14 +195,8 @@ pub(crate) fn run_unmask(args: UnmaskArgs) -> Result<Outcome, Failure> {
         output: args.output,
         in_place: args.in_place,
         policy: args.policy,
-        key_file: args.key_file,
-        key_env: args.key_env,
-        report: args.report,
-        input_format: args.input_format,
         subject_column: None,
-        on_error: args.on_error,
-        engine: args.engine,
-        quiet: args.quiet,
+        shared: args.shared,
         reverse: true,
         expect_key_id,
     })
@@ -357,17 +335,17 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         ));
     }
     let options = FormatOptions::new()
-        .on_error(match args.on_error {
+        .on_error(match args.shared.on_error {
             OnErrorArg::Fail => OnError::Fail,
             OnErrorArg::Skip => OnError::Skip,
         })
         .subject_field(args.subject_column.clone());
-    let how = How { format, options: &options, force_text: args.input_format.is_some() };
+    let how = How { format, options: &options, force_text: args.shared.input_format.is_some() };
     let dest = dest(&args, &source)?;
-    let report_target = args.report.as_deref().map(|path| report_target(path, &source, &dest)).transpose()?;
+    let report_target = args.shared.report.as_deref().map(|path| report_target(path, &source, &dest)).transpose()?;
 
     let (policy, policy_name) = load_policy(&args.policy)?;
-    let key = match (&args.key_file, &args.key_env) {
+    let key = match (&args.shared.key_file, &args.shared.key_env) {
         (Some(path), _) => Some(Key::from_file(path)?),
         (None, Some(var)) => Some(Key::from_env(var)?),
         (None, None) => None,
@@ -383,7 +361,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let key_id = match (&key, policy.needs_key() || args.reverse) {
         (Some(key), true) => Some(key.key_id().to_string()),
         (Some(_), false) => {
-            if !args.quiet {
+            if !args.shared.quiet {
                 print_note(format_args!("policy '{policy_name}' uses no key; the key given is not used"));
             }
             None
@@ -391,16 +369,18 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         (None, _) => None,
     };
     let cwd = std::env::current_dir().map_err(|e| Failure::new(format!("cannot read the working directory: {e}")))?;
-    let config = args.engine.load_config(&cwd)?;
+    let config = args.shared.engine.load_config(&cwd)?;
     if key.is_none() && (args.reverse || policy.needs_key()) {
         let what = if args.reverse {
             "unmask needs the key the values were tokenized with".to_string()
         } else {
-            format!("policy '{policy_name}' uses an operator that needs a key (hash, tokenize, surrogate or date-shift)")
+            format!(
+                "policy '{policy_name}' uses an operator that needs a key (hash, tokenize, surrogate or date-shift)"
+            )
         };
         return Err(Failure::new(format!("{what}: give --key-file PATH or --key-env VAR")));
     }
-    let engine = args.engine.build(config.as_ref())?;
+    let engine = args.shared.engine.build(config.as_ref())?;
     let mut masker =
         if args.reverse { Masker::unmasker(engine, policy, key)? } else { Masker::new(engine, policy, key)? };
 
@@ -419,7 +399,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
                     (Box::new(file), input.meta.as_ref().map_or(0, Metadata::len))
                 }
             };
-            let bar = progress::bar(progress::wanted(args.quiet), 1, size);
+            let bar = progress::bar(progress::wanted(args.shared.quiet), 1, size);
             let reader = bar.wrap_read(reader);
             let staged = mask_to(&mut masker, &source, reader, &dest, &how, &mut done);
             // Cleared before any error is printed.
@@ -446,7 +426,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     if let Some(staged) = staged_report {
         staged.commit()?;
     }
-    if !args.quiet {
+    if !args.shared.quiet {
         let mut line = summary_line(stats, &policy_name, key_id.as_deref(), args.reverse);
         if format.is_some() {
             line.push_str(&format_summary(&done));
@@ -497,7 +477,7 @@ struct How<'a> {
 
 /// The format of IN: `--input-format`, else its extension, else text.
 fn format_of(args: &Args) -> Option<Format> {
-    match args.input_format {
+    match args.shared.input_format {
         Some(given) => given.structured(),
         None => args.input.extension().and_then(|ext| Format::from_extension(&ext.to_string_lossy())),
     }
@@ -520,7 +500,7 @@ fn source(args: &Args) -> Result<Source, Failure> {
     if args.in_place && !meta.is_file() {
         return Err(Failure::new(format!("{shown}: --in-place needs a regular file")));
     }
-    if args.input_format.is_none() {
+    if args.shared.input_format.is_none() {
         let ext = args.input.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
         if let Some(ext) = ext.filter(|ext| UNSUPPORTED.contains(&ext.as_str())) {
             return Err(Failure::new(format!(
