@@ -906,7 +906,8 @@ fn unmask_with_a_wrong_or_missing_key_fails_clearly() {
         .ok();
     let run = dir.run(&["unmask", "t.log", "-o", "back.log"]).failed();
     assert!(run.stderr.contains("needs the key"), "{}", run.stderr);
-    let run = dir.run(&["unmask", "t.log", "-o", "back.log", "--key-file", "b.key", "--mask-report", "r.json"]).failed();
+    let run =
+        dir.run(&["unmask", "t.log", "-o", "back.log", "--key-file", "b.key", "--mask-report", "r.json"]).failed();
     assert!(run.stderr.contains("wrong key") && run.stderr.contains(&id), "{}", run.stderr);
     assert!(!dir.exists("back.log"), "nothing written on error");
     // The right key with the report passes the check.
