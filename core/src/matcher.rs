@@ -67,9 +67,13 @@ pub(crate) struct Shapes {
     pub(crate) owners: Vec<Vec<u32>>,
     /// The slot of the hotword pattern, if any (it has no owners).
     pub(crate) keyword_slot: Option<u32>,
-    /// For each slot, the capture indexes of its `value…` groups; the first
-    /// that took part in the match is the reported span.
-    value_groups: Vec<Vec<usize>>,
+    /// For each slot with `value…` groups: that pattern alone, compiled for
+    /// capture extraction, and the indexes of those groups (the first that
+    /// took part in the match is the reported span). Extracting captures
+    /// with the combined regex would run its bounded backtracker over the
+    /// NFA of every pattern (clearing a visited set of that size per
+    /// match); the pattern alone keeps that proportional to one shape.
+    value_groups: Vec<Option<(Regex, Vec<usize>)>>,
 }
 
 impl Shapes {
@@ -114,14 +118,22 @@ impl Shapes {
         let leftmost = build(MatchKind::LeftmostFirst)?;
         let all = build(MatchKind::All)?;
         let info = leftmost.group_info();
-        let value_groups = (0..slots.len())
-            .map(|i| {
-                let pid = PatternID::must(i);
-                (0..info.group_len(pid))
-                    .filter(|&g| info.to_name(pid, g).is_some_and(|n| n.starts_with("value")))
-                    .collect()
-            })
-            .collect();
+        let mut value_groups = Vec::with_capacity(slots.len());
+        for (i, slot) in slots.iter().enumerate() {
+            let pid = PatternID::must(i);
+            let groups: Vec<usize> = (0..info.group_len(pid))
+                .filter(|&g| info.to_name(pid, g).is_some_and(|n| n.starts_with("value")))
+                .collect();
+            value_groups.push(if groups.is_empty() {
+                None
+            } else {
+                let alone = Regex::builder()
+                    .syntax(syntax_config())
+                    .build(slot)
+                    .map_err(|e| Error::pattern(format!("regex does not compile: {e}")))?;
+                Some((alone, groups))
+            });
+        }
         Ok(Shapes { leftmost: Some(leftmost), all: Some(all), owners, keyword_slot, value_groups })
     }
 
@@ -133,11 +145,10 @@ impl Shapes {
         };
         let many = self.owners.len() > 1;
         let mut set = PatternSet::new(self.owners.len());
-        let mut caps = leftmost.create_captures();
         let mut input = Input::new(hay);
         let keyword = self.keyword_slot.map(|k| PatternID::must(k as usize));
         while let Some(m) = leftmost.search(&input) {
-            self.push(leftmost, hay, m.pattern(), m.start(), m.end(), &mut caps, out);
+            self.push(hay, m.pattern(), m.start(), m.end(), out);
             // Hotwords have the lowest priority: when one is reported, no
             // shape matched at its start, so there is nothing to probe.
             if many && Some(m.pattern()) != keyword {
@@ -147,7 +158,7 @@ impl Shapes {
                 for pid in set.iter().filter(|&p| p != m.pattern()) {
                     let alt = Input::new(hay).range(m.start()..).anchored(Anchored::Pattern(pid));
                     if let Some(m2) = leftmost.search(&alt) {
-                        self.push(leftmost, hay, pid, m2.start(), m2.end(), &mut caps, out);
+                        self.push(hay, pid, m2.start(), m2.end(), out);
                     }
                 }
             }
@@ -159,23 +170,15 @@ impl Shapes {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &self,
-        re: &Regex,
-        hay: &[u8],
-        pid: PatternID,
-        start: usize,
-        end: usize,
-        caps: &mut regex_automata::util::captures::Captures,
-        out: &mut Vec<Hit>,
-    ) {
+    /// Records one match of slot `pid`, narrowed to its value group if it
+    /// has one (a match where no value group took part is dropped).
+    fn push(&self, hay: &[u8], pid: PatternID, start: usize, end: usize, out: &mut Vec<Hit>) {
         let slot = pid.as_usize();
         let (mut s, mut e) = (start, end);
-        let groups = &self.value_groups[slot];
-        if !groups.is_empty() {
-            let input = Input::new(hay).range(start..end).anchored(Anchored::Pattern(pid));
-            re.search_captures(&input, caps);
+        if let Some((alone, groups)) = &self.value_groups[slot] {
+            let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
+            let mut caps = alone.create_captures();
+            alone.search_captures(&input, &mut caps);
             match groups.iter().find_map(|&g| caps.get_group(g)) {
                 Some(span) if !span.is_empty() => (s, e) = (span.start, span.end),
                 _ => return,
