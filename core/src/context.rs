@@ -250,6 +250,7 @@ pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, fiel
         Rule::LogTimestamp => !is_event_time(hay, start, end, field),
         Rule::NotVersion => !after_version_word(hay, start),
         Rule::Isolated => is_isolated(hay, start, end),
+        Rule::IsolatedAddress => is_isolated_address(hay, start, end),
         Rule::AfterPreposition => after_preposition(hay, start),
     }
 }
@@ -361,6 +362,35 @@ fn is_isolated(hay: &[u8], start: usize, end: usize) -> bool {
     !left && !right
 }
 
+/// An address is isolated like a number ([`is_isolated`]) except on its
+/// right, where what may follow is what follows addresses in logs and
+/// configs: a port after an IPv4 address (`10.0.0.1:8080`), a path
+/// (`10.0.0.1/api`, also an out-of-range prefix `10.0.0.0/123`, the
+/// address being valid on its own). An IPv6 address followed by `:` and
+/// more hex or another `:` is only the front of something longer
+/// (`2001::db8::1`, a C++/Rust path), never an address.
+fn is_isolated_address(hay: &[u8], start: usize, end: usize) -> bool {
+    let glue = |b: u8| matches!(b, b'.' | b'-' | b'/' | b':' | b'_');
+    let left = start >= 2 && glue(hay[start - 1]) && hay[start - 2].is_ascii_digit()
+        || start >= 1 && hay[start - 1].is_ascii_digit();
+    if left {
+        return false;
+    }
+    let v6 = hay[start..end].contains(&b':');
+    let (Some(&next), after) = (hay.get(end), hay.get(end + 1).copied()) else {
+        return true;
+    };
+    let after_alnum = after.is_some_and(|b| b.is_ascii_alphanumeric());
+    match next {
+        b'0'..=b'9' => false,
+        b'/' => true,
+        b':' if v6 => !(after_alnum || after == Some(b':')),
+        b':' => true,
+        b'.' | b'-' | b'_' => !after_alnum,
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +419,23 @@ mod tests {
         assert!(!is_isolated(b"id 1.617-555-0123", 5, 17));
         assert!(is_isolated(b"DOB:1990-01-01", 4, 14));
         assert!(!is_isolated(b"part 555-123-4567-A", 5, 17));
+    }
+
+    #[test]
+    fn addresses_take_ports_and_paths_but_not_more_groups() {
+        assert!(is_isolated_address(b"10.0.0.1:8080", 0, 8));
+        assert!(is_isolated_address(b"curl 10.0.0.1/api/v1", 5, 13));
+        assert!(is_isolated_address(b"10.0.0.0/123", 0, 8));
+        assert!(is_isolated_address(b"IP: 10.0.0.1.", 4, 12));
+        assert!(is_isolated_address(b"[2001:db8::1]:80", 1, 12));
+        assert!(is_isolated_address(b"2001:db8::/9999", 0, 10));
+        assert!(is_isolated_address(b"fe80::1: no route", 0, 7));
+        assert!(!is_isolated_address(b"10.1.2.3.4", 0, 8));
+        assert!(!is_isolated_address(b"1.2.3.4-beta", 0, 7));
+        assert!(!is_isolated_address(b"5.10.1.2.3", 2, 10));
+        assert!(!is_isolated_address(b"2001::db8::1", 0, 9));
+        assert!(!is_isolated_address(b"a::b::cafe", 0, 4));
+        assert!(!is_isolated_address(b"fe80::1:x", 0, 7));
     }
 
     #[test]

@@ -102,6 +102,10 @@ pub(crate) enum Rule {
     NotVersion,
     /// Digits surrounded by further digits or dots are part of something else.
     Isolated,
+    /// [`Rule::Isolated`] for network addresses: a port (`10.0.0.1:8080`)
+    /// or a path (`10.0.0.1/api`) may follow an IPv4 address, and an IPv6
+    /// address may not run on into more `:` groups (`2001::db8::1`).
+    IsolatedAddress,
     /// A bare month name counts only right after a date preposition
     /// (`in May`, `since March`).
     AfterPreposition,
@@ -113,6 +117,7 @@ impl Rule {
             "log_timestamp" => Rule::LogTimestamp,
             "not_version" => Rule::NotVersion,
             "isolated" => Rule::Isolated,
+            "isolated_address" => Rule::IsolatedAddress,
             "after_preposition" => Rule::AfterPreposition,
             _ => return None,
         })
@@ -247,7 +252,7 @@ fn check(raw: RawDetector, origin: &Path) -> Result<Detector, Error> {
     for name in &raw.rules {
         rules.push(Rule::parse(name).ok_or_else(|| {
             Error::pattern(format!(
-                "unknown rule '{name}' (known: log_timestamp, not_version, isolated, after_preposition)"
+                "unknown rule '{name}' (known: log_timestamp, not_version, isolated, isolated_address, after_preposition)"
             ))
             .with_field("rules")
         })?);
