@@ -250,6 +250,8 @@ pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, fiel
         Rule::LogTimestamp => !is_event_time(hay, start, end, field),
         Rule::NotVersion => !after_version_word(hay, start),
         Rule::Isolated => is_isolated(hay, start, end),
+        Rule::IsolatedAddress => is_isolated_address(hay, start, end),
+        Rule::IsolatedDate => is_isolated_date(hay, start, end),
         Rule::AfterPreposition => after_preposition(hay, start),
     }
 }
@@ -353,12 +355,71 @@ fn after_version_word(hay: &[u8], start: usize) -> bool {
 /// Not glued to more digits by `.`, `-`, `/` or `:` on either side (a phone
 /// shape inside a longer dotted or dashed number).
 fn is_isolated(hay: &[u8], start: usize, end: usize) -> bool {
-    let glue = |b: u8| matches!(b, b'.' | b'-' | b'/' | b':' | b'_');
-    let left = start >= 2 && glue(hay[start - 1]) && hay[start - 2].is_ascii_digit()
-        || start >= 1 && hay[start - 1].is_ascii_digit();
-    let right = end + 1 < hay.len() && glue(hay[end]) && hay[end + 1].is_ascii_alphanumeric()
-        || end < hay.len() && hay[end].is_ascii_digit();
-    !left && !right
+    !glued_left(hay, start) && !glued_right(hay, end)
+}
+
+fn is_glue(b: u8) -> bool {
+    matches!(b, b'.' | b'-' | b'/' | b':' | b'_')
+}
+
+/// A digit, or glue after a digit, right before `start`.
+fn glued_left(hay: &[u8], start: usize) -> bool {
+    start >= 2 && is_glue(hay[start - 1]) && hay[start - 2].is_ascii_digit()
+        || start >= 1 && hay[start - 1].is_ascii_digit()
+}
+
+/// A digit, or glue before a letter or digit, right at `end`.
+fn glued_right(hay: &[u8], end: usize) -> bool {
+    end + 1 < hay.len() && is_glue(hay[end]) && hay[end + 1].is_ascii_alphanumeric()
+        || end < hay.len() && hay[end].is_ascii_digit()
+}
+
+/// A numeric date is isolated like a number ([`is_isolated`]), except
+/// that a date with a four-digit year ends at a `.` followed by a capital
+/// or a digit: nothing continues a complete calendar date after a dot, so
+/// that is a sentence stop whose space is missing (`DOB 1990-01-01.Pt
+/// presents`, common in typed notes) or a number after it (`seen
+/// 03/14/2020.2 weeks later`). A `.` before a lower-case letter still glues
+/// (a file name, `app-2024-01-15.log`), as do `-`, `/`, `:` and `_`
+/// (`2024-01-15-123` is an identifier).
+fn is_isolated_date(hay: &[u8], start: usize, end: usize) -> bool {
+    if glued_left(hay, start) {
+        return false;
+    }
+    if !glued_right(hay, end) {
+        return true;
+    }
+    let value = &hay[start..end];
+    let year_digits = |part: &[u8]| part.len() == 4 && part.iter().all(u8::is_ascii_digit);
+    let full_year = value.len() >= 8 && (year_digits(&value[..4]) || year_digits(&value[value.len() - 4..]));
+    let stop = hay[end] == b'.' && hay.get(end + 1).is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    full_year && stop
+}
+
+/// An address is isolated like a number ([`is_isolated`]) except on its
+/// right, where what may follow is what follows addresses in logs and
+/// configs: a port after an IPv4 address (`10.0.0.1:8080`), a path
+/// (`10.0.0.1/api`, also an out-of-range prefix `10.0.0.0/123`, the
+/// address being valid on its own). An IPv6 address followed by `:` and
+/// more hex or another `:` is only the front of something longer
+/// (`2001::db8::1`, a C++/Rust path), never an address.
+fn is_isolated_address(hay: &[u8], start: usize, end: usize) -> bool {
+    if glued_left(hay, start) {
+        return false;
+    }
+    let v6 = hay[start..end].contains(&b':');
+    let (Some(&next), after) = (hay.get(end), hay.get(end + 1).copied()) else {
+        return true;
+    };
+    let after_alnum = after.is_some_and(|b| b.is_ascii_alphanumeric());
+    match next {
+        b'0'..=b'9' => false,
+        b'/' => true,
+        b':' if v6 => !(after_alnum || after == Some(b':')),
+        b':' => true,
+        b'.' | b'-' | b'_' => !after_alnum,
+        _ => true,
+    }
 }
 
 #[cfg(test)]
@@ -389,6 +450,36 @@ mod tests {
         assert!(!is_isolated(b"id 1.617-555-0123", 5, 17));
         assert!(is_isolated(b"DOB:1990-01-01", 4, 14));
         assert!(!is_isolated(b"part 555-123-4567-A", 5, 17));
+    }
+
+    #[test]
+    fn full_dates_end_at_a_sentence_stop() {
+        assert!(is_isolated_date(b"DOB 1990-01-01.Pt presents", 4, 14));
+        assert!(is_isolated_date(b"seen 03/14/2020.Follow up", 5, 15));
+        assert!(is_isolated_date(b"Value 2020-01-01.1 is malformed", 6, 16));
+        assert!(is_isolated_date(b"DOB 1990-01-01.", 4, 14));
+        assert!(!is_isolated_date(b"app-2024-01-15.log", 4, 14));
+        assert!(!is_isolated_date(b"id 2024-01-15-123", 3, 13));
+        assert!(!is_isolated_date(b"3-14-62.5", 0, 7));
+        assert!(!is_isolated_date(b"1.2020-01-01", 2, 12));
+        assert!(!is_isolated_date(b"2020-01-015", 0, 10));
+    }
+
+    #[test]
+    fn addresses_take_ports_and_paths_but_not_more_groups() {
+        assert!(is_isolated_address(b"10.0.0.1:8080", 0, 8));
+        assert!(is_isolated_address(b"curl 10.0.0.1/api/v1", 5, 13));
+        assert!(is_isolated_address(b"10.0.0.0/123", 0, 8));
+        assert!(is_isolated_address(b"IP: 10.0.0.1.", 4, 12));
+        assert!(is_isolated_address(b"[2001:db8::1]:80", 1, 12));
+        assert!(is_isolated_address(b"2001:db8::/9999", 0, 10));
+        assert!(is_isolated_address(b"fe80::1: no route", 0, 7));
+        assert!(!is_isolated_address(b"10.1.2.3.4", 0, 8));
+        assert!(!is_isolated_address(b"1.2.3.4-beta", 0, 7));
+        assert!(!is_isolated_address(b"5.10.1.2.3", 2, 10));
+        assert!(!is_isolated_address(b"2001::db8::1", 0, 9));
+        assert!(!is_isolated_address(b"a::b::cafe", 0, 4));
+        assert!(!is_isolated_address(b"fe80::1:x", 0, 7));
     }
 
     #[test]

@@ -63,6 +63,9 @@ validators! {
     Ipv4 = "ipv4" => ipv4;
     /// IPv6 as parsed by the standard library.
     Ipv6 = "ipv6" => ipv6;
+    /// A URL that names a host: a dotted host name, an IP literal, or a
+    /// scheme with a port or path after the host.
+    Url = "url" => url;
     /// IMEI: 15 digits passing Luhn.
     Imei = "imei" => imei;
     /// NANP phone number: valid area code and exchange.
@@ -442,6 +445,27 @@ fn ipv6(value: &[u8]) -> Verdict {
     (!addr.is_unspecified() && text.matches(':').count() >= 2).then_some(0.0)
 }
 
+/// `www.microsoft` and `http://microsoft` name no host on the web: the
+/// host part (after the scheme and a leading `www.`) must hold a dot
+/// (`microsoft.com`) or be a bracketed IP literal, unless a scheme is
+/// followed by a port or path (`http://localhost:8080`,
+/// `http://intranet/chart/123`: a single-label intranet host).
+fn url(value: &[u8]) -> Verdict {
+    let (rest, scheme) = match value.windows(3).position(|w| w == b"://") {
+        Some(i) => (&value[i + 3..], true),
+        None => (value, false),
+    };
+    let host_end = rest.iter().position(|b| matches!(b, b'/' | b'?' | b'#' | b':')).unwrap_or(rest.len());
+    let host = &rest[..host_end];
+    let host = match host.get(..4) {
+        Some(www) if www.eq_ignore_ascii_case(b"www.") => &host[4..],
+        _ => host,
+    };
+    let named = host.first() == Some(&b'[') || host.contains(&b'.');
+    let located = scheme && host_end < rest.len() && !host.is_empty();
+    (named || located).then_some(0.0)
+}
+
 fn imei(value: &[u8]) -> Verdict {
     let mut buf = [0; 32];
     let n = digits(value, &mut buf);
@@ -597,6 +621,20 @@ mod tests {
         assert!(!ok(Validator::Ipv4, "1.2.3"));
         assert!(ok(Validator::Ipv6, "2001:db8::8a2e:370:7334"));
         assert!(!ok(Validator::Ipv6, "12:30"));
+        for good in [
+            "https://www.microsoft.com/",
+            "http://microsoft.vlaanderen",
+            "www.bit.ly/aser",
+            "http://[2001:db8::1]/path",
+            "http://localhost:8080",
+            "http://intranet/chart/123",
+            "HTTPS://WWW.EXAMPLE.ORG",
+        ] {
+            assert!(ok(Validator::Url, good), "{good}");
+        }
+        for bad in ["www.microsoft", "http://microsoft", "https://www.microsoft", "WWW.EXAMPLE", "www.x/y"] {
+            assert!(!ok(Validator::Url, bad), "{bad}");
+        }
         assert!(ok(Validator::Nanp, "(617) 555-0123"));
         assert!(ok(Validator::Nanp, "+1 617 555 0123"));
         assert!(!ok(Validator::Nanp, "(117) 555-0123"));

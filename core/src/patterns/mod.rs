@@ -102,6 +102,13 @@ pub(crate) enum Rule {
     NotVersion,
     /// Digits surrounded by further digits or dots are part of something else.
     Isolated,
+    /// [`Rule::Isolated`] for network addresses: a port (`10.0.0.1:8080`)
+    /// or a path (`10.0.0.1/api`) may follow an IPv4 address, and an IPv6
+    /// address may not run on into more `:` groups (`2001::db8::1`).
+    IsolatedAddress,
+    /// [`Rule::Isolated`] for numeric dates: a date with a four-digit year
+    /// ends at a `.` before a capital or a digit (`DOB 1990-01-01.Pt`).
+    IsolatedDate,
     /// A bare month name counts only right after a date preposition
     /// (`in May`, `since March`).
     AfterPreposition,
@@ -113,6 +120,8 @@ impl Rule {
             "log_timestamp" => Rule::LogTimestamp,
             "not_version" => Rule::NotVersion,
             "isolated" => Rule::Isolated,
+            "isolated_address" => Rule::IsolatedAddress,
+            "isolated_date" => Rule::IsolatedDate,
             "after_preposition" => Rule::AfterPreposition,
             _ => return None,
         })
@@ -247,7 +256,7 @@ fn check(raw: RawDetector, origin: &Path) -> Result<Detector, Error> {
     for name in &raw.rules {
         rules.push(Rule::parse(name).ok_or_else(|| {
             Error::pattern(format!(
-                "unknown rule '{name}' (known: log_timestamp, not_version, isolated, after_preposition)"
+                "unknown rule '{name}' (known: log_timestamp, not_version, isolated, isolated_address, isolated_date, after_preposition)"
             ))
             .with_field("rules")
         })?);
