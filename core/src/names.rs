@@ -17,6 +17,7 @@
 //! never a name unless a title precedes it. The table of scores is in the
 //! README ("Scoring").
 
+use crate::patterns::words::WordSet;
 use crate::patterns::words::{COMMON, EPONYM, EPONYM_COMMON, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
 use crate::patterns::WordLists;
 
@@ -345,9 +346,30 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     if word.len() > 24 {
         return 0;
     }
-    // The Census lists spell O'Brien `obrien` and Smith-Jones `smithjones`.
+    // Most tokens are plain ASCII letters: their lower case is `b | 0x20`,
+    // done eight bytes at a time on the zero-padded word, which is hashed
+    // as it stands.
     let mut buf = [0u8; 24];
+    buf[..word.len()].copy_from_slice(word);
+    let chunk = |i: usize| u64::from_le_bytes(buf[8 * i..8 * i + 8].try_into().expect("eight bytes"));
+    let chunks = [chunk(0), chunk(1), chunk(2)];
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64, b: u8| {
+        let x = w ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGH != 0
+    };
+    if chunks.iter().all(|&w| w & HIGH == 0 && !has(w, b'\'') && !has(w, b'-')) {
+        debug_assert!(word.iter().all(u8::is_ascii_alphabetic));
+        // 0x20 into every non-zero byte (letters, not the padding): the
+        // top bit of `(b & 0x7f) + 0x7f` is set iff the byte is non-zero.
+        const LOW7: u64 = !HIGH;
+        let lower = chunks.map(|w| w | (((w & LOW7).wrapping_add(LOW7) & HIGH) >> 2));
+        return words.flags_of_chunks(&lower, word.len());
+    }
+    // The Census lists spell O'Brien `obrien` and Smith-Jones `smithjones`.
     let mut n = 0;
+    buf = [0u8; 24];
     if word.is_ascii() {
         for &b in word.iter().filter(|&&b| b != b'\'' && b != b'-') {
             buf[n] = b.to_ascii_lowercase();
@@ -816,7 +838,7 @@ fn run(
 }
 
 /// Words that introduce a person's name.
-const TRIGGERS: &[&str] = &[
+const TRIGGERS: WordSet = WordSet::new(&[
     "named",
     "name",
     "patient",
@@ -866,20 +888,20 @@ const TRIGGERS: &[&str] = &[
     "mrs",
     "ms",
     "dr",
-];
+]);
 
 /// Words that introduce a name after a verb: `my name is X`, `her maiden
 /// name was X`, `everyone calls me X`.
-const LINKED_TRIGGERS: &[(&str, &[&str])] = &[
-    ("is", &["name", "surname", "called", "named"]),
-    ("was", &["name", "surname", "called", "named"]),
-    ("me", &["call", "calls", "called"]),
-    ("him", &["named", "called"]),
-    ("her", &["named", "called"]),
+const LINKED_TRIGGERS: &[(&str, WordSet)] = &[
+    ("is", WordSet::new(&["name", "surname", "called", "named"])),
+    ("was", WordSet::new(&["name", "surname", "called", "named"])),
+    ("me", WordSet::new(&["call", "calls", "called"])),
+    ("him", WordSet::new(&["named", "called"])),
+    ("her", WordSet::new(&["named", "called"])),
     // `seen by X`, `referred by X`, `directed by X`.
     (
         "by",
-        &[
+        WordSet::new(&[
             "seen",
             "referred",
             "examined",
@@ -898,21 +920,24 @@ const LINKED_TRIGGERS: &[(&str, &[&str])] = &[
             "raised",
             "brought",
             "cosigned",
-        ],
+        ]),
     ),
     // `follow up with X`, `spoke with X`.
-    ("with", &["up", "spoke", "spoken", "talked", "discussed", "met", "consulted", "lives", "living", "stays"]),
+    (
+        "with",
+        WordSet::new(&["up", "spoke", "spoken", "talked", "discussed", "met", "consulted", "lives", "living", "stays"]),
+    ),
 ];
 
 /// An explicit naming ends right before `start`: `named X`, `call me X`,
 /// `named her X`, `my name is X`.
 fn naming_before(hay: &[u8], start: usize) -> bool {
-    const NAMING: &[(&str, &[&str])] = &[
-        ("me", &["call", "calls", "called"]),
-        ("him", &["named", "called", "call", "calls"]),
-        ("her", &["named", "called", "call", "calls"]),
-        ("is", &["name", "named", "called"]),
-        ("was", &["name", "named", "called"]),
+    const NAMING: &[(&str, WordSet)] = &[
+        ("me", WordSet::new(&["call", "calls", "called"])),
+        ("him", WordSet::new(&["named", "called", "call", "calls"])),
+        ("her", WordSet::new(&["named", "called", "call", "calls"])),
+        ("is", WordSet::new(&["name", "named", "called"])),
+        ("was", WordSet::new(&["name", "named", "called"])),
     ];
     let Some((word, word_start)) = word_before(hay, start, b"") else { return false };
     if word.eq_ignore_ascii_case(b"named") {
@@ -920,8 +945,7 @@ fn naming_before(hay: &[u8], start: usize) -> bool {
     }
     NAMING.iter().any(|(link, before)| {
         word.eq_ignore_ascii_case(link.as_bytes())
-            && word_before(hay, word_start, b"")
-                .is_some_and(|(w, _)| before.iter().any(|b| b.as_bytes().eq_ignore_ascii_case(w)))
+            && word_before(hay, word_start, b"").is_some_and(|(w, _)| before.contains(w))
     })
 }
 
@@ -929,13 +953,12 @@ fn naming_before(hay: &[u8], start: usize) -> bool {
 /// `last name? X`), or a linked pair (`name is X`).
 fn trigger_before(hay: &[u8], start: usize) -> bool {
     let Some((word, word_start)) = word_before(hay, start, b":.,?") else { return false };
-    let is = |list: &[&str], w: &[u8]| list.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(w));
-    if is(TRIGGERS, word) {
+    if TRIGGERS.contains(word) {
         return true;
     }
     LINKED_TRIGGERS.iter().any(|(link, before)| {
         word.eq_ignore_ascii_case(link.as_bytes())
-            && word_before(hay, word_start, b"").is_some_and(|(w, _)| is(before, w))
+            && word_before(hay, word_start, b"").is_some_and(|(w, _)| before.contains(w))
     })
 }
 
@@ -962,7 +985,7 @@ fn word_before<'h>(hay: &'h [u8], start: usize, punct: &[u8]) -> Option<(&'h [u8
 
 /// Nouns that, after `X's`, say X is a person: `Sumaya's kid`, `Arne's
 /// address`.
-const PERSON_NOUNS: &[&str] = &[
+const PERSON_NOUNS: WordSet = WordSet::new(&[
     "wife",
     "husband",
     "son",
@@ -997,7 +1020,7 @@ const PERSON_NOUNS: &[&str] = &[
     "address",
     "phone",
     "birthday",
-];
+]);
 
 /// `'s` and one of [`PERSON_NOUNS`] follow `end`.
 fn person_possessive(hay: &[u8], end: usize) -> bool {
@@ -1007,7 +1030,7 @@ fn person_possessive(hay: &[u8], end: usize) -> bool {
     };
     let word_end = rest.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(rest.len());
     let word = &rest[..word_end];
-    PERSON_NOUNS.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(word))
+    PERSON_NOUNS.contains(word)
 }
 
 /// Street suffixes that make a capitalized run a street name.
@@ -1044,11 +1067,14 @@ pub(crate) const STREET_WORDS: &[&str] = &[
     "island",
 ];
 
+/// [`STREET_WORDS`] as a set.
+const STREETS: WordSet = WordSet::new(STREET_WORDS);
+
 /// The run ends in a street word, or one follows it.
 fn street_follows(hay: &[u8], tokens: &[Token], last: usize) -> bool {
     let is_street = |t: &Token| {
         let word = &hay[t.start..t.end];
-        STREET_WORDS.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+        STREETS.contains(word)
     };
     last > 0 && is_street(&tokens[last])
         || tokens.get(last + 1).is_some_and(|t| matches!(t.sep, Sep::Space | Sep::Period) && is_street(t))
@@ -1056,17 +1082,17 @@ fn street_follows(hay: &[u8], tokens: &[Token], last: usize) -> bool {
 
 /// Words that open place names (`San Francisco`, `Los Alamos`, `El Akarit`).
 fn is_place_prefix(word: &[u8]) -> bool {
-    const PREFIXES: &[&str] = &[
+    const PREFIXES: WordSet = WordSet::new(&[
         "san", "santa", "santo", "sao", "los", "las", "fort", "port", "mount", "mt", "lake", "el", "new", "saint",
         "puerto", "rio", "villa", "bad", "sankt", "nueva", "nuevo", "ciudad", "cape", "glen", "north", "south", "east",
         "west", "upper", "lower",
-    ];
-    PREFIXES.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(word))
+    ]);
+    PREFIXES.contains(word)
 }
 
 /// Month names and abbreviations that are also given names (Jan, April, June…).
 fn is_month(word: &[u8]) -> bool {
-    const MONTHS: &[&str] = &[
+    const MONTHS: WordSet = WordSet::new(&[
         "jan",
         "january",
         "feb",
@@ -1091,8 +1117,8 @@ fn is_month(word: &[u8]) -> bool {
         "november",
         "dec",
         "december",
-    ];
-    MONTHS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(word))
+    ]);
+    MONTHS.contains(word)
 }
 
 /// `end` is followed by a space or `-` and a digit.
@@ -1104,7 +1130,7 @@ fn digit_follows(hay: &[u8], end: usize) -> bool {
 }
 
 /// Clinical nouns an eponym names (`Murphy's sign`, `Bell palsy`).
-const HEAD_NOUNS: &[&str] = &[
+const HEAD_NOUNS: WordSet = WordSet::new(&[
     "sign",
     "signs",
     "disease",
@@ -1165,7 +1191,7 @@ const HEAD_NOUNS: &[&str] = &[
     "lines",
     "area",
     "zone",
-];
+]);
 
 /// After `end`: optional `'s`, then one of [`HEAD_NOUNS`].
 fn head_noun_follows(hay: &[u8], end: usize) -> bool {
@@ -1179,7 +1205,7 @@ fn head_noun_follows(hay: &[u8], end: usize) -> bool {
     i += 1;
     let word_end = hay[i..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(hay.len(), |p| i + p);
     let word = &hay[i..word_end];
-    HEAD_NOUNS.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(word))
+    HEAD_NOUNS.contains(word)
 }
 
 /// A house number right before the run (`1755 Nelson Mandela Drive`).

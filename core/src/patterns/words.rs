@@ -92,7 +92,7 @@ impl WordLists {
         let len = (words.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![0u64; len];
         for &(word, flags) in &words {
-            let (mut at, fp) = place(word.as_bytes(), len);
+            let (mut at, fp) = place(hash(word.as_bytes()), len);
             while slots[at] != 0 && slots[at] >> FLAG_BITS != fp {
                 at = (at + 1) & (len - 1);
             }
@@ -109,11 +109,24 @@ impl WordLists {
     /// Flags of an already lower-cased word (0 when on no list).
     #[inline]
     pub(crate) fn flags(&self, lower: &[u8]) -> u16 {
+        self.probe(hash(lower))
+    }
+
+    /// Flags of the lower-cased word whose bytes, zero-padded, are
+    /// `chunks` (little-endian, eight bytes each) and whose length is
+    /// `len`: the same as [`flags`](Self::flags) without re-reading bytes.
+    #[inline]
+    pub(crate) fn flags_of_chunks(&self, chunks: &[u64], len: usize) -> u16 {
+        self.probe(hash_chunks(len, chunks.iter().copied()))
+    }
+
+    #[inline]
+    fn probe(&self, h: u64) -> u16 {
         let len = self.slots.len();
         if len == 0 {
             return 0;
         }
-        let (mut at, fp) = place(lower, len);
+        let (mut at, fp) = place(h, len);
         loop {
             let slot = self.slots[at];
             if slot == 0 {
@@ -127,11 +140,11 @@ impl WordLists {
     }
 }
 
-/// A word's first slot in a table of `len` (a power of two) slots, and
-/// its fingerprint (47 bits, never zero, so an empty slot is 0).
+/// A word's first slot in a table of `len` (a power of two) slots, given
+/// its [`hash`], and its fingerprint (47 bits, never zero, so an empty slot
+/// is 0).
 #[inline]
-fn place(word: &[u8], len: usize) -> (usize, u64) {
-    let h = hash(word);
+fn place(h: u64, len: usize) -> (usize, u64) {
     ((h as usize) & (len - 1), (h >> (FLAG_BITS + 1)) | 1 << (63 - FLAG_BITS - 1))
 }
 
@@ -140,19 +153,76 @@ fn place(word: &[u8], len: usize) -> (usize, u64) {
 /// then the length.
 #[inline]
 fn hash(word: &[u8]) -> u64 {
+    hash_chunks(
+        word.len(),
+        word.chunks(8).map(|chunk| {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            u64::from_le_bytes(b)
+        }),
+    )
+}
+
+/// [`hash`] of a word of `len` bytes given as zero-padded eight-byte chunks.
+#[inline]
+fn hash_chunks(len: usize, chunks: impl Iterator<Item = u64>) -> u64 {
     const K1: u64 = 0x9E37_79B9_7F4A_7C15;
     const K2: u64 = 0xA076_1D64_78BD_642F;
     let fold = |a: u64, b: u64| {
         let m = u128::from(a).wrapping_mul(u128::from(b));
         (m as u64) ^ ((m >> 64) as u64)
     };
-    let mut h = K2 ^ word.len() as u64;
-    for chunk in word.chunks(8) {
-        let mut b = [0u8; 8];
-        b[..chunk.len()].copy_from_slice(chunk);
-        h = fold(h ^ u64::from_le_bytes(b), K1);
+    let mut h = K2 ^ len as u64;
+    for chunk in chunks.take(len.div_ceil(8)) {
+        h = fold(h ^ chunk, K1);
     }
     fold(h, K2)
+}
+
+/// A small fixed set of lower-case ASCII words (a few dozen: triggers,
+/// street suffixes, head nouns), tested case-insensitively.
+///
+/// The name model asks such sets about many words that are on none of
+/// them, so membership starts with a negative test that touches one `u32`:
+/// bit `c` of `first[len]` says some word of that length starts with
+/// letter `c`. Only words passing it are compared, and only against the
+/// set's words; the table is built at compile time.
+#[derive(Debug)]
+pub(crate) struct WordSet {
+    words: &'static [&'static str],
+    first: [u32; WordSet::MAX_LEN + 1],
+}
+
+impl WordSet {
+    /// Longest word a set may hold.
+    const MAX_LEN: usize = 31;
+
+    /// A set of `words`; each must be 1 to 31 lower-case ASCII letters
+    /// (checked at compile time when used in a `const`).
+    pub(crate) const fn new(words: &'static [&'static str]) -> WordSet {
+        let mut first = [0u32; WordSet::MAX_LEN + 1];
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i].as_bytes();
+            assert!(!w.is_empty() && w.len() <= WordSet::MAX_LEN, "word length out of range");
+            let mut j = 0;
+            while j < w.len() {
+                assert!(w[j].is_ascii_lowercase(), "words must be lower-case ASCII letters");
+                j += 1;
+            }
+            first[w.len()] |= 1 << (w[0] - b'a');
+            i += 1;
+        }
+        WordSet { words, first }
+    }
+
+    /// Whether `word` is in the set, ignoring ASCII case.
+    #[inline]
+    pub(crate) fn contains(&self, word: &[u8]) -> bool {
+        let Some(&mask) = self.first.get(word.len()) else { return false };
+        let c = word.first().map_or(u8::MAX, |b| b.to_ascii_lowercase().wrapping_sub(b'a'));
+        c < 26 && mask & (1 << c) != 0 && self.words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+    }
 }
 
 #[cfg(test)]
@@ -162,7 +232,7 @@ mod tests {
     #[test]
     fn listed_words_have_distinct_fingerprints() {
         let lists = WordLists::embedded();
-        let mut fps: Vec<u64> = lists.words.iter().map(|(w, _)| place(w.as_bytes(), 1).1).collect();
+        let mut fps: Vec<u64> = lists.words.iter().map(|(w, _)| place(hash(w.as_bytes()), 1).1).collect();
         fps.sort_unstable();
         fps.dedup();
         assert_eq!(fps.len(), lists.words.len());
@@ -178,5 +248,19 @@ mod tests {
         assert_eq!(lists.flags(b"zzqxjv"), 0);
         assert_eq!(lists.flags(b""), 0);
         assert_eq!(WordLists::default().flags(b"smith"), 0);
+        let chunks = [u64::from_le_bytes(*b"smithson"), u64::from_le_bytes(*b"ian\0\0\0\0\0"), 0];
+        assert_eq!(lists.flags_of_chunks(&chunks, 11), lists.flags(b"smithsonian"));
+        assert_eq!(lists.flags_of_chunks(&[u64::from_le_bytes(*b"smith\0\0\0")], 5), lists.flags(b"smith"));
+    }
+
+    #[test]
+    fn word_sets_match_whole_words_in_any_case() {
+        const SET: WordSet = WordSet::new(&["street", "st", "dr"]);
+        for yes in ["street", "Street", "STREET", "st", "Dr"] {
+            assert!(SET.contains(yes.as_bytes()), "{yes}");
+        }
+        for no in ["streets", "s", "", "strees", "d", "1st", "\u{e9}t", "rd"] {
+            assert!(!SET.contains(no.as_bytes()), "{no}");
+        }
     }
 }
