@@ -30,7 +30,9 @@ pub(crate) fn resolve(cands: &mut Vec<Candidate>, claimed: &mut Vec<u64>) {
     if cands.len() < 2 {
         return;
     }
-    cands.sort_by(|a, b| {
+    // The order is total (ties on every key are identical candidates) and
+    // survivors never share a start, so unstable sorts give one answer.
+    cands.sort_unstable_by(|a, b| {
         b.score
             .total_cmp(&a.score)
             .then(b.labelled.cmp(&a.labelled))
@@ -52,7 +54,7 @@ pub(crate) fn resolve(cands: &mut Vec<Candidate>, claimed: &mut Vec<u64>) {
         }
         true
     });
-    cands.sort_by_key(|c| c.start);
+    cands.sort_unstable_by_key(|c| c.start);
 }
 
 #[cfg(test)]
