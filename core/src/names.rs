@@ -719,28 +719,6 @@ fn run(
     }
     // Tokens trimmed off the end get their own chance as the next run.
     let next = next.min(idx[hi - 1] + 1);
-    // A place, not a person: `San Francisco`, `El Akarit`, `Fort Worth`.
-    if !titled && hi - lo >= 2 && is_place_prefix(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]) {
-        return Some(next);
-    }
-    // A date, not a person: `Jan 15`, `June 3rd`, `April 2024`.
-    if hi - lo == 1
-        && is_month(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end])
-        && digit_follows(hay, tokens[idx[lo]].end)
-    {
-        return Some(next);
-    }
-    // An eponym, not a person: `Murphy's sign`, `Wilson disease`.
-    if !titled
-        && (lo..hi).any(|k| flg[k] & (EPONYM | EPONYM_COMMON) != 0)
-        && head_noun_follows(hay, tokens[idx[hi - 1]].end)
-    {
-        return Some(next);
-    }
-    // A street, not a person: `74 Kate Edger Place`, `Whittaker Street`.
-    if !titled && (street_follows(hay, tokens, idx[hi - 1]) || number_precedes(hay, tokens[idx[lo]].start)) {
-        return Some(next);
-    }
     let (mut strong, mut weak, mut unknown, mut firsts, mut eponyms) = (0, 0, 0, 0, 0);
     let mut all_upper = true;
     let mut uniform = true;
@@ -831,9 +809,34 @@ fn run(
     {
         score = score.max(if caseless { 0.6 } else { 0.75 });
     }
-    if score >= 0.1 {
-        out.push(NameHit { start: tokens[idx[lo]].start, end: tokens[idx[hi - 1]].end, score });
+    if score < 0.1 {
+        return Some(next);
     }
+    // What looks like a name may still be something else; checked last,
+    // since most runs score too low to need it.
+    // A place, not a person: `San Francisco`, `El Akarit`, `Fort Worth`.
+    if !titled && hi - lo >= 2 && is_place_prefix(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]) {
+        return Some(next);
+    }
+    // A date, not a person: `Jan 15`, `June 3rd`, `April 2024`.
+    if hi - lo == 1
+        && is_month(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end])
+        && digit_follows(hay, tokens[idx[lo]].end)
+    {
+        return Some(next);
+    }
+    // An eponym, not a person: `Murphy's sign`, `Wilson disease`.
+    if !titled
+        && (lo..hi).any(|k| flg[k] & (EPONYM | EPONYM_COMMON) != 0)
+        && head_noun_follows(hay, tokens[idx[hi - 1]].end)
+    {
+        return Some(next);
+    }
+    // A street, not a person: `74 Kate Edger Place`, `Whittaker Street`.
+    if !titled && (street_follows(hay, tokens, idx[hi - 1]) || number_precedes(hay, tokens[idx[lo]].start)) {
+        return Some(next);
+    }
+    out.push(NameHit { start: tokens[idx[lo]].start, end: tokens[idx[hi - 1]].end, score });
     Some(next)
 }
 
