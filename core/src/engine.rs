@@ -573,6 +573,22 @@ impl Engine {
                 needs_hotword = true;
             }
         }
+        let evidence = || {
+            let mut ev: Evidence = inner.context.evidence(keywords, hay, start, end, det, d.context_after);
+            if let Some(f) = field {
+                ev.positive |= d.fields.iter().any(|name| field_matches(f, name));
+            }
+            ev
+        };
+        // A candidate that needs a hotword is checked for one before its
+        // validator runs: in logs most candidates are event times, which
+        // need one and have none. Others run the (usually cheaper, often
+        // failing) validator first.
+        let needs_positive = d.requires_context || needs_hotword;
+        let early = needs_positive.then(evidence);
+        if early.is_some_and(|ev| !ev.positive) {
+            return;
+        }
         let value = &hay[start..end];
         let bonus = match d.validator {
             Some(v) => match v.check(value) {
@@ -581,11 +597,8 @@ impl Engine {
             },
             None => 0.0,
         };
-        let mut ev: Evidence = inner.context.evidence(keywords, hay, start, end, det, d.context_after);
-        if let Some(f) = field {
-            ev.positive |= d.fields.iter().any(|name| field_matches(f, name));
-        }
-        if (d.requires_context || needs_hotword || ev.negative) && !ev.positive {
+        let ev = early.unwrap_or_else(evidence);
+        if ev.negative && !ev.positive {
             return;
         }
         let boost = if ev.positive { d.context_boost } else { 0.0 };
