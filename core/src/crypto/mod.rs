@@ -114,6 +114,7 @@
 
 mod hash;
 mod key;
+mod numerals;
 mod text;
 mod token;
 
