@@ -433,17 +433,20 @@ impl Masker {
             joined.push(b'\n');
         }
         let all_found = self.engine.scan_field_bytes(field, &joined);
+        // Each finding to the line it lies in (one binary search each, not
+        // a pass over all findings per line), in scan order.
+        let mut by_line: Vec<Vec<Finding>> = vec![Vec::new(); lines.len()];
+        for f in &all_found {
+            let line = at.partition_point(|&off| off <= f.start()) - 1;
+            let (start, end, _, _) = lines[line];
+            if f.end() <= at[line] + (end - start) {
+                by_line[line].push(f.clone().shifted_back(at[line]));
+            }
+        }
         let verdicts: Vec<Option<(Vec<bool>, bool)>> = lines
             .iter()
-            .zip(&at)
-            .map(|(&(start, end, i, j), &off)| {
-                let found: Vec<Finding> = all_found
-                    .iter()
-                    .filter(|f| f.start() >= off && f.end() <= off + (end - start))
-                    .map(|f| f.clone().shifted_back(off))
-                    .collect();
-                self.tokens_hold(bytes, out, &placed[i..j], &found, start, field)
-            })
+            .zip(&by_line)
+            .map(|(&(start, _, i, j), found)| self.tokens_hold(bytes, out, &placed[i..j], found, start, field))
             .collect();
 
         // Lines that failed: mask the failed tokens (every token of the line
