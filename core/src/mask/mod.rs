@@ -79,7 +79,8 @@ pub struct Masker {
     reverse: bool,
     /// This run's tokens (`None`: the value falls back to mask), by
     /// [`token_id`](Masker::token_id), so the cache holds no PHI. FF1 costs
-    /// 6–25 µs a value; logs and dumps repeat values.
+    /// a few thousand instructions a call, and cycle walks take several
+    /// calls; logs and dumps repeat values.
     tokens: HashMap<u128, Option<String>>,
     /// Two SipHash keys drawn at random for this masker (see `token_id`).
     token_hashers: [std::collections::hash_map::RandomState; 2],
