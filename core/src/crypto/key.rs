@@ -15,8 +15,10 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
-use aes::Aes256;
+use aes::cipher::{
+    generic_array::GenericArray, BlockCipher, BlockClosure, BlockEncrypt, BlockSizeUser, KeyInit, KeySizeUser,
+};
+use aes::{Aes256, Aes256Enc};
 use fpe::ff1::FF1;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -93,11 +95,43 @@ impl Permutation {
 /// AES key schedules inside are wiped on drop (`aes`'s `zeroize` feature).
 pub(crate) struct Ff1Ciphers {
     /// Radix 10: digit-only values.
-    pub(crate) decimal: FF1<Aes256>,
+    pub(crate) decimal: FF1<SharedAes>,
     /// Radix 26: letter-only values.
-    pub(crate) letters: FF1<Aes256>,
+    pub(crate) letters: FF1<SharedAes>,
     /// Radix 2: rank-then-encipher for mixed and short values.
-    pub(crate) binary: FF1<Aes256>,
+    pub(crate) binary: FF1<SharedAes>,
+}
+
+/// AES-256 (encryption only, which is all FF1 uses) behind an `Arc`, as the
+/// block cipher `fpe`'s FF1 runs on. `fpe` clones its cipher once per call
+/// and once per round (its CBC-MAC state owns one); a clone of `Aes256` is
+/// a copy of both key schedules and, with `zeroize`, a wipe of both on
+/// drop — about a thousand instructions, eleven times a value. Cloning
+/// this is a reference count; the one key schedule is wiped when the
+/// [`Key`] holding it drops. Encryption is `aes`'s, unchanged.
+#[derive(Clone)]
+pub(crate) struct SharedAes(Arc<Aes256Enc>);
+
+impl KeySizeUser for SharedAes {
+    type KeySize = <Aes256Enc as KeySizeUser>::KeySize;
+}
+
+impl KeyInit for SharedAes {
+    fn new(key: &aes::cipher::Key<Self>) -> Self {
+        SharedAes(Arc::new(Aes256Enc::new(key)))
+    }
+}
+
+impl BlockSizeUser for SharedAes {
+    type BlockSize = <Aes256Enc as BlockSizeUser>::BlockSize;
+}
+
+impl BlockCipher for SharedAes {}
+
+impl BlockEncrypt for SharedAes {
+    fn encrypt_with_backend(&self, f: impl BlockClosure<BlockSize = Self::BlockSize>) {
+        self.0.encrypt_with_backend(f);
+    }
 }
 
 impl Key {
@@ -472,7 +506,7 @@ fn derive(secret: &[u8], purpose: &[u8]) -> DerivedKey {
     DerivedKey { bytes }
 }
 
-fn ff1(key: &DerivedKey, radix: u32) -> FF1<Aes256> {
+fn ff1(key: &DerivedKey, radix: u32) -> FF1<SharedAes> {
     FF1::new(key.as_bytes(), radix).expect("radix 2, 10 and 26 are in FF1's range")
 }
 

@@ -5,7 +5,11 @@
 //! against the NIST SP 800-38G samples in this module's tests), AES from
 //! `aes`, HMAC-SHA-256 from `hmac` + `sha2`, randomness from the OS through
 //! `getrandom`, and wiping from `zeroize`. This module only decides how those
-//! pieces are put together, and these are the trade-offs it makes.
+//! pieces are put together, and these are the trade-offs it makes. The one
+//! piece of its own is arithmetic, not cryptography: `fpe` runs FF1 over any
+//! numeral string type, and short strings use one (`numerals.rs`) that keeps
+//! each half in a `u128` instead of `fpe`'s heap big integers, tested to
+//! give `fpe`'s own output.
 //!
 //! # One key file, one sub-key per purpose
 //!
@@ -114,6 +118,7 @@
 
 mod hash;
 mod key;
+mod numerals;
 mod text;
 mod token;
 

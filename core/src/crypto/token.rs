@@ -8,11 +8,12 @@
 //! letters — where it was, so the token parses into the same slots and
 //! [`detokenize`] needs nothing but the token.
 
-use aes::Aes256;
 use fpe::ff1::{BinaryNumeralString, FlexibleNumeralString, FF1};
 use num_bigint::BigUint;
 
-use super::key::Key;
+use super::numerals::Halves;
+
+use super::key::{Key, SharedAes};
 use crate::{Error, ErrorKind};
 
 /// The fewest possible values a value's letters and digits must admit for
@@ -219,7 +220,7 @@ fn transform(key: &Key, entity: &str, field: Option<&str>, value: &str, directio
     let numerals = match plan {
         Plan::Direct(radix) => {
             let ff1 = if radix == 10 { &key.ff1().decimal } else { &key.ff1().letters };
-            Vec::from(run(ff1, &tweak, numerals, direction)?)
+            run(ff1, u32::from(radix), &tweak, numerals, direction)?
         }
         Plan::Ranked => ranked(&key.ff1().binary, &tweak, &slots, &numerals, direction)?,
     };
@@ -236,25 +237,38 @@ fn transform(key: &Key, entity: &str, field: Option<&str>, value: &str, directio
     Ok(out)
 }
 
+/// FF1 on `numerals` (each below `radix`, the radix `ff1` was made for):
+/// through [`Halves`] when the halves fit a `u128` (identifiers do), else
+/// through `fpe`'s big-integer [`FlexibleNumeralString`]; the output is the
+/// same either way.
 fn run(
-    ff1: &FF1<Aes256>,
+    ff1: &FF1<SharedAes>,
+    radix: u32,
     tweak: &[u8],
     numerals: Vec<u16>,
     direction: Direction,
-) -> Result<FlexibleNumeralString, Error> {
+) -> Result<Vec<u16>, Error> {
+    // Unreachable for parsed values (radix and length are checked first);
+    // fpe's messages hold only lengths and radixes, never numerals.
+    let refused = |e: fpe::ff1::NumeralStringError| input_error(&format!("FF1 refused the value: {e}"));
+    if let Some(halves) = Halves::new(&numerals, radix) {
+        let result = match direction {
+            Direction::Encrypt => ff1.encrypt(tweak, &halves),
+            Direction::Decrypt => ff1.decrypt(tweak, &halves),
+        };
+        return result.map(|out| out.numerals()).map_err(refused);
+    }
     let numerals = FlexibleNumeralString::from(numerals);
     let result = match direction {
         Direction::Encrypt => ff1.encrypt(tweak, &numerals),
         Direction::Decrypt => ff1.decrypt(tweak, &numerals),
     };
-    // Unreachable for parsed values (radix and length are checked first);
-    // fpe's messages hold only lengths and radixes, never numerals.
-    result.map_err(|e| input_error(&format!("FF1 refused the value: {e}")))
+    result.map(Vec::from).map_err(refused)
 }
 
 /// Rank-then-encipher with cycle walking over FF1 on binary strings.
 fn ranked(
-    ff1: &FF1<Aes256>,
+    ff1: &FF1<SharedAes>,
     tweak: &[u8],
     slots: &[Slot],
     numerals: &[u16],
@@ -274,7 +288,7 @@ fn ranked(
         let digits = x.to_radix_be(2);
         let mut padded = vec![0u16; bits - digits.len()];
         padded.extend(digits.iter().map(|&d| u16::from(d)));
-        let out: Vec<u16> = run(ff1, tweak, padded, direction)?.into();
+        let out = run(ff1, 2, tweak, padded, direction)?;
         let out: Vec<u8> = out.iter().map(|&bit| bit as u8).collect();
         x = BigUint::from_radix_be(&out, 2).expect("FF1 output is binary");
         if x < domain {
@@ -292,15 +306,16 @@ fn ranked(
 }
 
 /// FF1 over a bit string of at least 20 bits (hex values: four bits per
-/// digit), tweaked by `purpose`; `encrypt = false` inverts it. Whole bytes
-/// (IPv4's 32 bits, a MAC's 48) go through `fpe`'s byte-backed
-/// `BinaryNumeralString`, several times faster than one numeral per bit.
+/// digit), tweaked by `purpose`; `encrypt = false` inverts it. Up to 192
+/// bits (IPv4's 32, a MAC's 48, IPv6's 128) go through [`Halves`]; longer
+/// strings of whole bytes through `fpe`'s byte-backed `BinaryNumeralString`,
+/// several times faster than one numeral per bit.
 pub(crate) fn permute_bits(key: &Key, purpose: &[u8], bits: Vec<u16>, encrypt: bool) -> Vec<u16> {
     debug_assert!(bits.len() >= FF1_MIN_BITS as usize);
     let mut tweak = b"bits/".to_vec();
     tweak.extend_from_slice(purpose);
     let ff1 = &key.ff1().binary;
-    if bits.len() % 8 == 0 {
+    if bits.len() % 8 == 0 && Halves::new(&bits, 2).is_none() {
         // Bit i of the string is bit (i % 8) of byte i / 8 (fpe's
         // little-endian bit order), both ways.
         let bytes: Vec<u8> =
@@ -311,13 +326,13 @@ pub(crate) fn permute_bits(key: &Key, purpose: &[u8], bits: Vec<u16>, encrypt: b
         return out.iter().flat_map(|&b| (0..8).map(move |i| u16::from((b >> i) & 1))).collect();
     }
     let direction = if encrypt { Direction::Encrypt } else { Direction::Decrypt };
-    run(ff1, &tweak, bits, direction).expect("binary numerals of a valid length").into()
+    run(ff1, 2, &tweak, bits, direction).expect("binary numerals of a valid length")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aes::{Aes128, Aes192};
+    use aes::{Aes128, Aes192, Aes256};
     use fpe::ff1::FF1;
     use proptest::prelude::*;
 

@@ -79,7 +79,8 @@ pub struct Masker {
     reverse: bool,
     /// This run's tokens (`None`: the value falls back to mask), by
     /// [`token_id`](Masker::token_id), so the cache holds no PHI. FF1 costs
-    /// 6–25 µs a value; logs and dumps repeat values.
+    /// a few thousand instructions a call, and cycle walks take several
+    /// calls; logs and dumps repeat values.
     tokens: HashMap<u128, Option<String>>,
     /// Two SipHash keys drawn at random for this masker (see `token_id`).
     token_hashers: [std::collections::hash_map::RandomState; 2],
@@ -433,17 +434,20 @@ impl Masker {
             joined.push(b'\n');
         }
         let all_found = self.engine.scan_field_bytes(field, &joined);
+        // Each finding to the line it lies in (one binary search each, not
+        // a pass over all findings per line), in scan order.
+        let mut by_line: Vec<Vec<Finding>> = vec![Vec::new(); lines.len()];
+        for f in &all_found {
+            let line = at.partition_point(|&off| off <= f.start()) - 1;
+            let (start, end, _, _) = lines[line];
+            if f.end() <= at[line] + (end - start) {
+                by_line[line].push(f.clone().shifted_back(at[line]));
+            }
+        }
         let verdicts: Vec<Option<(Vec<bool>, bool)>> = lines
             .iter()
-            .zip(&at)
-            .map(|(&(start, end, i, j), &off)| {
-                let found: Vec<Finding> = all_found
-                    .iter()
-                    .filter(|f| f.start() >= off && f.end() <= off + (end - start))
-                    .map(|f| f.clone().shifted_back(off))
-                    .collect();
-                self.tokens_hold(bytes, out, &placed[i..j], &found, start, field)
-            })
+            .zip(&by_line)
+            .map(|(&(start, _, i, j), found)| self.tokens_hold(bytes, out, &placed[i..j], found, start, field))
             .collect();
 
         // Lines that failed: mask the failed tokens (every token of the line
