@@ -176,6 +176,20 @@ impl Context {
         let next = if hay.get(next) == Some(&b'\n') { next + 1 } else { next };
         (label_end, window_after(hay, next.min(hay.len()), reach))
     }
+
+    /// The region before a label where a value that the label follows may
+    /// be (`089 72 63 41 office`, `06-10446904-Office`): the line back to
+    /// half a window.
+    pub(crate) fn value_region_before(&self, hay: &[u8], label_start: usize) -> (usize, usize) {
+        (line_start(hay, label_start, (self.window / 2).max(16)), label_start)
+    }
+}
+
+/// True when only a short run of separators (` `, `-`, `(`, `,`, `:`)
+/// stands between a value and the label after it.
+pub(crate) fn close_before_label(hay: &[u8], value_end: usize, label_start: usize) -> bool {
+    let gap = &hay[value_end..label_start];
+    gap.len() <= 3 && gap.iter().all(|b| b" -(,:".contains(b))
 }
 
 /// A hotword found in a block.
@@ -353,9 +367,21 @@ fn after_version_word(hay: &[u8], start: usize) -> bool {
 }
 
 /// Not glued to more digits by `.`, `-`, `/` or `:` on either side (a phone
-/// shape inside a longer dotted or dashed number).
+/// shape inside a longer dotted or dashed number). A dash before a whole
+/// word of three or more letters is a label, not glue (`617-555-0123-Office`
+/// in a signature); a dash before a shorter code still glues
+/// (`555-123-4567-A`, a part number).
 fn is_isolated(hay: &[u8], start: usize, end: usize) -> bool {
-    !glued_left(hay, start) && !glued_right(hay, end)
+    !glued_left(hay, start) && (!glued_right(hay, end) || dash_label_follows(hay, end))
+}
+
+/// `-` then a run of three or more ASCII letters that ends the word.
+fn dash_label_follows(hay: &[u8], end: usize) -> bool {
+    if hay.get(end) != Some(&b'-') {
+        return false;
+    }
+    let word = hay[end + 1..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    word >= 3 && !hay.get(end + 1 + word).is_some_and(|b| b.is_ascii_digit() || *b == b'_')
 }
 
 fn is_glue(b: u8) -> bool {
@@ -450,6 +476,10 @@ mod tests {
         assert!(!is_isolated(b"id 1.617-555-0123", 5, 17));
         assert!(is_isolated(b"DOB:1990-01-01", 4, 14));
         assert!(!is_isolated(b"part 555-123-4567-A", 5, 17));
+        assert!(is_isolated(b"555-123-4567-Office, x", 0, 12));
+        assert!(is_isolated(b"555-123-4567-fax", 0, 12));
+        assert!(!is_isolated(b"555-123-4567-AB12", 0, 12));
+        assert!(!is_isolated(b"555-123-4567-AB", 0, 12));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::context::{close_to_label, rule_allows, Context, Evidence, Keyword};
+use crate::context::{close_before_label, close_to_label, rule_allows, Context, Evidence, Keyword};
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::finding::Finding;
@@ -508,6 +508,22 @@ impl Engine {
                     continue;
                 }
                 let regex = inner.labelled.regex_of[det as usize];
+                if inner.detectors[det as usize].context_after {
+                    // A value the label follows: the last match before the
+                    // label, right against it.
+                    let (lo, hi) = inner.context.value_region_before(hay, k.start);
+                    let mut at = lo;
+                    let mut last = None;
+                    while let Some((s, e)) = inner.labelled.find_in(regex, hay, at, hi) {
+                        last = Some((s, e));
+                        at = e.max(s + 1);
+                    }
+                    if let Some((s, e)) = last.filter(|&(_, e)| close_before_label(hay, e, k.start)) {
+                        if searched.insert((det, s)) {
+                            self.consider(hay, det, s, e, 0.0, field, keywords, cands);
+                        }
+                    }
+                }
                 let (lo, hi) = inner.context.value_region(hay, k.end);
                 let Some((mut s, mut e)) = inner.labelled.find_in(regex, hay, lo, hi) else {
                     continue;
