@@ -185,6 +185,41 @@ impl Context {
     }
 }
 
+/// Where the postcode closing an address block that ends at `end` may be:
+/// the rest of its line and at most three more lines, 100 bytes in all,
+/// stopping at a sentence end (`?`, `!`, or `.` after a word of four or more
+/// letters, before a space). An address ending in `.` before a space (`Main St. Seen`) ends
+/// its sentence there.
+pub(crate) fn address_region(hay: &[u8], end: usize) -> (usize, usize) {
+    // An address that ends in `St.` right before a space ends its sentence.
+    if end > 0 && hay[end - 1] == b'.' && hay.get(end) == Some(&b' ') {
+        return (end, end);
+    }
+    let ceil = (end + 100).min(hay.len());
+    let mut lines = 0;
+    let mut i = end;
+    while i < ceil {
+        match hay[i] {
+            b'\n' => {
+                lines += 1;
+                if lines > 3 {
+                    break;
+                }
+            }
+            b'?' | b'!' if hay.get(i + 1) == Some(&b' ') => break,
+            // Not after an abbreviation (`Apt. 3`, `Mt. Pleasant`).
+            b'.' if hay.get(i + 1) == Some(&b' ')
+                && hay[..i].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count() >= 4 =>
+            {
+                break
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (end, i)
+}
+
 /// True when only a short run of separators (` `, `-`, `(`, `,`, `:`)
 /// stands between a value and the label after it.
 pub(crate) fn close_before_label(hay: &[u8], value_end: usize, label_start: usize) -> bool {
@@ -267,6 +302,8 @@ pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, fiel
         Rule::IsolatedAddress => is_isolated_address(hay, start, end),
         Rule::IsolatedDate => is_isolated_date(hay, start, end),
         Rule::AfterPreposition => after_preposition(hay, start),
+        // Enforced by where the engine searches (see `address_region`).
+        Rule::AfterAddress => true,
     }
 }
 
@@ -480,6 +517,18 @@ mod tests {
         assert!(is_isolated(b"555-123-4567-fax", 0, 12));
         assert!(!is_isolated(b"555-123-4567-AB12", 0, 12));
         assert!(!is_isolated(b"555-123-4567-AB", 0, 12));
+    }
+
+    #[test]
+    fn address_blocks_end_within_four_lines_or_at_a_sentence_stop() {
+        let hay = b"12 Main St\n Apt. 3\n Springfield\n Spain 96857\nmore";
+        assert_eq!(address_region(hay, 10), (10, 44));
+        let hay = b"12 Main St. Seen 12345 times";
+        assert_eq!(address_region(hay, 11), (11, 11));
+        let hay = b"12 Main St, Mt. Hope 12345";
+        assert_eq!(address_region(hay, 10), (10, hay.len()));
+        let hay = b"12 Main St, Seen. 12345 times";
+        assert_eq!(address_region(hay, 10), (10, 16));
     }
 
     #[test]
