@@ -187,8 +187,8 @@ impl Context {
 
 /// Where the postcode closing an address block that ends at `end` may be:
 /// the rest of its line and at most three more lines, 100 bytes in all,
-/// stopping at a sentence end (`?`, `!`, or `.` after a word of four or more
-/// letters, before a space). An address ending in `.` before a space (`Main St. Seen`) ends
+/// stopping at a sentence end (`?` or `!` after a letter, or `.` after a
+/// word of four or more letters, before a space; `???` bullets do not stop). An address ending in `.` before a space (`Main St. Seen`) ends
 /// its sentence there.
 pub(crate) fn address_region(hay: &[u8], end: usize) -> (usize, usize) {
     // An address that ends in `St.` right before a space ends its sentence.
@@ -206,7 +206,7 @@ pub(crate) fn address_region(hay: &[u8], end: usize) -> (usize, usize) {
                     break;
                 }
             }
-            b'?' | b'!' if hay.get(i + 1) == Some(&b' ') => break,
+            b'?' | b'!' if hay.get(i + 1) == Some(&b' ') && i > 0 && hay[i - 1].is_ascii_alphabetic() => break,
             // Not after an abbreviation (`Apt. 3`, `Mt. Pleasant`).
             b'.' if hay.get(i + 1) == Some(&b' ')
                 && hay[..i].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count() >= 4 =>
@@ -525,6 +525,8 @@ mod tests {
         assert_eq!(address_region(hay, 10), (10, 44));
         let hay = b"12 Main St. Seen 12345 times";
         assert_eq!(address_region(hay, 11), (11, 11));
+        let hay = b"12 Main St\n??? Denmark 15838";
+        assert_eq!(address_region(hay, 10), (10, hay.len()));
         let hay = b"12 Main St, Mt. Hope 12345";
         assert_eq!(address_region(hay, 10), (10, hay.len()));
         let hay = b"12 Main St, Seen. 12345 times";
