@@ -270,7 +270,17 @@ impl Engine {
         let words = Words::new(&words)?;
         let word_lists = WordLists::embedded();
         Ok(Engine {
-            inner: Arc::new(Inner { detectors, shapes, labelled, words, context, names, after_address, word_lists, min_score }),
+            inner: Arc::new(Inner {
+                detectors,
+                shapes,
+                labelled,
+                words,
+                context,
+                names,
+                after_address,
+                word_lists,
+                min_score,
+            }),
         })
     }
 

@@ -1091,8 +1091,28 @@ fn street_follows(hay: &[u8], tokens: &[Token], last: usize) -> bool {
 /// Street-type words written before the street's name (`Via Roma`,
 /// `Rue Aghlab`, `avenue Jules Ferry`, `ul. Posejdona`).
 const STREET_PREFIXES: WordSet = WordSet::new(&[
-    "via", "viale", "piazza", "corso", "largo", "vicolo", "rue", "avenue", "boulevard", "chemin", "quai", "calle",
-    "avenida", "carrer", "rua", "travessa", "paseo", "camino", "carretera", "alameda", "ul", "trg",
+    "via",
+    "viale",
+    "piazza",
+    "corso",
+    "largo",
+    "vicolo",
+    "rue",
+    "avenue",
+    "boulevard",
+    "chemin",
+    "quai",
+    "calle",
+    "avenida",
+    "carrer",
+    "rua",
+    "travessa",
+    "paseo",
+    "camino",
+    "carretera",
+    "alameda",
+    "ul",
+    "trg",
 ]);
 
 /// The run's first word is a street-type word, or one stands right before it.
