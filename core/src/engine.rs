@@ -527,7 +527,7 @@ impl Engine {
                     continue;
                 }
                 let regex = inner.labelled.regex_of[det as usize];
-                if inner.detectors[det as usize].context_after {
+                if inner.detectors[det as usize].context_after && inner.context.trails(hay, k.end) {
                     // A value the label follows: the last match before the
                     // label, right against it.
                     let (lo, hi) = inner.context.value_region_before(hay, k.start);
