@@ -90,9 +90,22 @@ fn ages_over_89_only() {
 }
 
 #[test]
+fn a_heading_label_takes_no_value_before_it() {
+    // Regression: `MRN:` took the number before it as its value (found by
+    // the mask round-trip property test).
+    let got = found("SSN 900-11-1000 MRN: 00123456");
+    assert!(!got.iter().any(|(e, v)| *e == Entity::Mrn && v == "900-11-1000"), "{got:?}");
+    has("SSN 900-11-1000 MRN: 00123456", Entity::Mrn, "00123456");
+    let got = found("MRN: 00123456 SSN 666-11-1050 call (617) 555-0123");
+    assert!(!got.iter().any(|(_, v)| v == "666-11-1050"), "{got:?}");
+    has("089 72 63 41 office", Entity::Phone, "089 72 63 41");
+}
+
+#[test]
 fn contact_shapes_and_lookalikes() {
     has("Fax: (617) 555-0199", Entity::Fax, "(617) 555-0199");
-    has("tel +1 (617) 555-0123 ext. 4", Entity::Phone, "+1 (617) 555-0123");
+    // The extension is part of the number that reaches the person.
+    has("tel +1 (617) 555-0123 ext. 4", Entity::Phone, "+1 (617) 555-0123 ext. 4");
     lacks("id 550e8400-e29b-41d4-a716-446655440000", Entity::Phone);
     lacks("pi is 3.14159265358", Entity::Phone);
     has("ping 192.168.10.1 ok", Entity::Ip, "192.168.10.1");

@@ -176,6 +176,64 @@ impl Context {
         let next = if hay.get(next) == Some(&b'\n') { next + 1 } else { next };
         (label_end, window_after(hay, next.min(hay.len()), reach))
     }
+
+    /// Whether a label ending at `label_end` may trail a value: it ends its
+    /// line or phrase (`089 72 63 41 office`, `06-10446904-Office\,`), and is
+    /// neither a heading (`MRN: 00123456`, `ID #`, `tel=`) nor a word that
+    /// goes on into a value or a sentence (`SSN 666-11-1050 call (617)…`).
+    pub(crate) fn trails(&self, hay: &[u8], label_end: usize) -> bool {
+        let next = hay[label_end..].iter().take(4).find(|b| **b != b' ' && **b != b'\t');
+        !next.is_some_and(|b| b.is_ascii_alphanumeric() || b":#=(+".contains(b))
+    }
+
+    /// The region before a label where a value that the label follows may
+    /// be (`089 72 63 41 office`, `06-10446904-Office`): the line back to
+    /// half a window.
+    pub(crate) fn value_region_before(&self, hay: &[u8], label_start: usize) -> (usize, usize) {
+        (line_start(hay, label_start, (self.window / 2).max(16)), label_start)
+    }
+}
+
+/// Where the postcode closing an address block that ends at `end` may be:
+/// the rest of its line and at most three more lines, 100 bytes in all,
+/// stopping at a sentence end (`?` or `!` after a letter, or `.` after a
+/// word of four or more letters, before a space; `???` bullets do not stop). An address ending in `.` before a space (`Main St. Seen`) ends
+/// its sentence there.
+pub(crate) fn address_region(hay: &[u8], end: usize) -> (usize, usize) {
+    // An address that ends in `St.` right before a space ends its sentence.
+    if end > 0 && hay[end - 1] == b'.' && hay.get(end) == Some(&b' ') {
+        return (end, end);
+    }
+    let ceil = (end + 100).min(hay.len());
+    let mut lines = 0;
+    let mut i = end;
+    while i < ceil {
+        match hay[i] {
+            b'\n' => {
+                lines += 1;
+                if lines > 3 {
+                    break;
+                }
+            }
+            b'?' | b'!' if hay.get(i + 1) == Some(&b' ') && i > 0 && hay[i - 1].is_ascii_alphabetic() => break,
+            // Not after an abbreviation (`Apt. 3`, `Mt. Pleasant`).
+            b'.' if hay.get(i + 1) == Some(&b' ')
+                && hay[..i].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count() >= 4 =>
+            {
+                break
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (end, i)
+}
+
+/// True when only a short run of separators (` `, `-`, `(`, `,`, `:`)
+/// stands between a value and the label after it.
+pub(crate) fn close_before_label(hay: &[u8], value_end: usize, label_start: usize) -> bool {
+    let gap = &hay[value_end..label_start];
+    gap.len() <= 3 && gap.iter().all(|b| b" -(,:".contains(b))
 }
 
 /// A hotword found in a block.
@@ -253,6 +311,8 @@ pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, fiel
         Rule::IsolatedAddress => is_isolated_address(hay, start, end),
         Rule::IsolatedDate => is_isolated_date(hay, start, end),
         Rule::AfterPreposition => after_preposition(hay, start),
+        // Enforced by where the engine searches (see `address_region`).
+        Rule::AfterAddress => true,
     }
 }
 
@@ -353,9 +413,21 @@ fn after_version_word(hay: &[u8], start: usize) -> bool {
 }
 
 /// Not glued to more digits by `.`, `-`, `/` or `:` on either side (a phone
-/// shape inside a longer dotted or dashed number).
+/// shape inside a longer dotted or dashed number). A dash before a whole
+/// word of three or more letters is a label, not glue (`617-555-0123-Office`
+/// in a signature); a dash before a shorter code still glues
+/// (`555-123-4567-A`, a part number).
 fn is_isolated(hay: &[u8], start: usize, end: usize) -> bool {
-    !glued_left(hay, start) && !glued_right(hay, end)
+    !glued_left(hay, start) && (!glued_right(hay, end) || dash_label_follows(hay, end))
+}
+
+/// `-` then a run of three or more ASCII letters that ends the word.
+fn dash_label_follows(hay: &[u8], end: usize) -> bool {
+    if hay.get(end) != Some(&b'-') {
+        return false;
+    }
+    let word = hay[end + 1..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    word >= 3 && !hay.get(end + 1 + word).is_some_and(|b| b.is_ascii_digit() || *b == b'_')
 }
 
 fn is_glue(b: u8) -> bool {
@@ -450,6 +522,36 @@ mod tests {
         assert!(!is_isolated(b"id 1.617-555-0123", 5, 17));
         assert!(is_isolated(b"DOB:1990-01-01", 4, 14));
         assert!(!is_isolated(b"part 555-123-4567-A", 5, 17));
+        assert!(is_isolated(b"555-123-4567-Office, x", 0, 12));
+        assert!(is_isolated(b"555-123-4567-fax", 0, 12));
+        assert!(!is_isolated(b"555-123-4567-AB12", 0, 12));
+        assert!(!is_isolated(b"555-123-4567-AB", 0, 12));
+    }
+
+    #[test]
+    fn labels_with_a_colon_do_not_trail_a_value() {
+        let ctx = Context { pattern: None, index: FxHashMap::default(), owners: Vec::new(), window: 64 };
+        let hay = b"SSN 900-11-1000 MRN: 00123456";
+        assert!(!ctx.trails(hay, 19));
+        let hay = b"089 72 63 41 office\n";
+        assert!(ctx.trails(hay, 19));
+        assert!(ctx.trails(b"06-10446904-Office\\,001", 18));
+        assert!(!ctx.trails(b"SSN 666-11-1050 call (617) 555-0123", 20));
+        assert!(!ctx.trails(b"555 1234 office hours", 15));
+    }
+
+    #[test]
+    fn address_blocks_end_within_four_lines_or_at_a_sentence_stop() {
+        let hay = b"12 Main St\n Apt. 3\n Springfield\n Spain 96857\nmore";
+        assert_eq!(address_region(hay, 10), (10, 44));
+        let hay = b"12 Main St. Seen 12345 times";
+        assert_eq!(address_region(hay, 11), (11, 11));
+        let hay = b"12 Main St\n??? Denmark 15838";
+        assert_eq!(address_region(hay, 10), (10, hay.len()));
+        let hay = b"12 Main St, Mt. Hope 12345";
+        assert_eq!(address_region(hay, 10), (10, hay.len()));
+        let hay = b"12 Main St, Seen. 12345 times";
+        assert_eq!(address_region(hay, 10), (10, 16));
     }
 
     #[test]

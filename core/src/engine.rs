@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::context::{close_to_label, rule_allows, Context, Evidence, Keyword};
+use crate::context::{address_region, close_before_label, close_to_label, rule_allows, Context, Evidence, Keyword};
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::finding::Finding;
@@ -41,6 +41,8 @@ struct Inner {
     words: Words,
     context: Context,
     names: Option<u32>,
+    /// Detectors searched only after street addresses ([`Rule::AfterAddress`]).
+    after_address: Vec<u32>,
     word_lists: &'static WordLists,
     min_score: f32,
 }
@@ -239,11 +241,17 @@ impl Engine {
     fn compile(detectors: Vec<Detector>, min_score: f32, window: usize) -> Result<Engine, Error> {
         let mut regexes = Vec::new();
         let mut labelled = Vec::new();
+        let mut after_address = Vec::new();
         let mut words = Vec::new();
         let mut names = None;
         for (i, d) in detectors.iter().enumerate() {
             match &d.kind {
-                DetectorKind::Regex(re) if d.requires_context => labelled.push((i as u32, re.as_str())),
+                DetectorKind::Regex(re) if d.requires_context || d.rules.contains(&Rule::AfterAddress) => {
+                    labelled.push((i as u32, re.as_str()));
+                    if d.rules.contains(&Rule::AfterAddress) {
+                        after_address.push(i as u32);
+                    }
+                }
                 DetectorKind::Regex(re) => regexes.push((i as u32, re.as_str())),
                 DetectorKind::Words(ws) => words.extend(ws.iter().map(|w| (i as u32, w.as_str()))),
                 DetectorKind::Names => {
@@ -262,7 +270,17 @@ impl Engine {
         let words = Words::new(&words)?;
         let word_lists = WordLists::embedded();
         Ok(Engine {
-            inner: Arc::new(Inner { detectors, shapes, labelled, words, context, names, word_lists, min_score }),
+            inner: Arc::new(Inner {
+                detectors,
+                shapes,
+                labelled,
+                words,
+                context,
+                names,
+                after_address,
+                word_lists,
+                min_score,
+            }),
         })
     }
 
@@ -462,6 +480,7 @@ impl Engine {
                 }
             }
             self.labelled_candidates(hay, field, keywords, searched, cands);
+            self.after_address_candidates(hay, field, keywords, cands);
             hits.clear();
             inner.words.find(hay, hits);
             for h in hits.iter() {
@@ -508,6 +527,22 @@ impl Engine {
                     continue;
                 }
                 let regex = inner.labelled.regex_of[det as usize];
+                if inner.detectors[det as usize].context_after && inner.context.trails(hay, k.end) {
+                    // A value the label follows: the last match before the
+                    // label, right against it.
+                    let (lo, hi) = inner.context.value_region_before(hay, k.start);
+                    let mut at = lo;
+                    let mut last = None;
+                    while let Some((s, e)) = inner.labelled.find_in(regex, hay, at, hi) {
+                        last = Some((s, e));
+                        at = e.max(s + 1);
+                    }
+                    if let Some((s, e)) = last.filter(|&(_, e)| close_before_label(hay, e, k.start)) {
+                        if searched.insert((det, s)) {
+                            self.consider(hay, det, s, e, 0.0, field, keywords, cands);
+                        }
+                    }
+                }
                 let (lo, hi) = inner.context.value_region(hay, k.end);
                 let Some((mut s, mut e)) = inner.labelled.find_in(regex, hay, lo, hi) else {
                     continue;
@@ -541,6 +576,34 @@ impl Engine {
                             break;
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Candidates of [`Rule::AfterAddress`] detectors: the first match in
+    /// the lines after each street address found so far.
+    fn after_address_candidates(
+        &self,
+        hay: &[u8],
+        field: Option<&str>,
+        keywords: &[Keyword],
+        cands: &mut Vec<Candidate>,
+    ) {
+        let inner = &*self.inner;
+        if inner.after_address.is_empty() {
+            return;
+        }
+        for i in 0..cands.len() {
+            let c = cands[i];
+            if inner.detectors[c.det as usize].entity != Entity::Address {
+                continue;
+            }
+            let (lo, hi) = address_region(hay, c.end);
+            for &det in &inner.after_address {
+                let regex = inner.labelled.regex_of[det as usize];
+                if let Some((s, e)) = inner.labelled.find_in(regex, hay, lo, hi) {
+                    self.consider(hay, det, s, e, 0.0, field, keywords, cands);
                 }
             }
         }

@@ -832,8 +832,13 @@ fn run(
     {
         return Some(next);
     }
-    // A street, not a person: `74 Kate Edger Place`, `Whittaker Street`.
-    if !titled && (street_follows(hay, tokens, idx[hi - 1]) || number_precedes(hay, tokens[idx[lo]].start)) {
+    // A street, not a person: `74 Kate Edger Place`, `Whittaker Street`,
+    // `Via Santa Teresa`, `avenue Jules Ferry`.
+    if !titled
+        && (street_follows(hay, tokens, idx[hi - 1])
+            || number_precedes(hay, tokens[idx[lo]].start)
+            || street_prefix_opens(hay, tokens[idx[lo]].start, tokens[idx[lo]].end))
+    {
         return Some(next);
     }
     out.push(NameHit { start: tokens[idx[lo]].start, end: tokens[idx[hi - 1]].end, score });
@@ -1083,6 +1088,46 @@ fn street_follows(hay: &[u8], tokens: &[Token], last: usize) -> bool {
         || tokens.get(last + 1).is_some_and(|t| matches!(t.sep, Sep::Space | Sep::Period) && is_street(t))
 }
 
+/// Street-type words written before the street's name (`Via Roma`,
+/// `Rue Aghlab`, `avenue Jules Ferry`, `ul. Posejdona`).
+const STREET_PREFIXES: WordSet = WordSet::new(&[
+    "via",
+    "viale",
+    "piazza",
+    "corso",
+    "largo",
+    "vicolo",
+    "rue",
+    "avenue",
+    "boulevard",
+    "chemin",
+    "quai",
+    "calle",
+    "avenida",
+    "carrer",
+    "rua",
+    "travessa",
+    "paseo",
+    "camino",
+    "carretera",
+    "alameda",
+    "ul",
+    "trg",
+]);
+
+/// The run's first word is a street-type word, or one stands right before it.
+fn street_prefix_opens(hay: &[u8], start: usize, first_end: usize) -> bool {
+    if STREET_PREFIXES.contains(&hay[start..first_end]) {
+        return true;
+    }
+    let mut end = start;
+    while end > 0 && matches!(hay[end - 1], b' ' | b'.') && start - end < 2 {
+        end -= 1;
+    }
+    let begin = hay[..end].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |i| i + 1);
+    end < start && end - begin <= 9 && STREET_PREFIXES.contains(&hay[begin..end])
+}
+
 /// Words that open place names (`San Francisco`, `Los Alamos`, `El Akarit`).
 fn is_place_prefix(word: &[u8]) -> bool {
     const PREFIXES: WordSet = WordSet::new(&[
@@ -1282,6 +1327,9 @@ mod tests {
         assert!(flagged("INFO GET /api/patients 200 OK").is_empty());
         assert!(flagged("The restaurant is at 1755 Nelson Mandela Drive").is_empty());
         assert!(flagged("I now live in Whittaker Street").is_empty());
+        assert!(flagged("Meet at Via Santa Teresa degli Scalzi 71").is_empty());
+        assert!(flagged("57 avenue Jules Ferry").is_empty());
+        assert!(flagged("Rua Katumi Kida 435").is_empty());
         assert!(flagged("address: Ottawa, Canada").is_empty());
         assert!(flagged("positive Murphy's sign, no Wilson disease").is_empty());
         assert!(flagged("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)").is_empty());

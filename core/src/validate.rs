@@ -473,11 +473,15 @@ fn imei(value: &[u8]) -> Verdict {
 }
 
 fn nanp(value: &[u8]) -> Verdict {
+    // An extension (`x123`, `ext. 123`) is not part of the number.
+    let number = value.iter().position(u8::is_ascii_alphabetic).map_or(value, |x| &value[..x]);
     let mut buf = [0; 32];
-    let n = digits(value, &mut buf);
+    let n = digits(number, &mut buf);
     let d = match n {
         10 => &buf[..10],
         11 if buf[0] == 1 => &buf[1..11],
+        // `001`: the international call prefix dialled from outside NANP.
+        13 if buf[..3] == [0, 0, 1] => &buf[3..13],
         _ => return REJECT,
     };
     // Only the area code is checked: test data and fiction use 555-0xxx.
@@ -504,8 +508,10 @@ fn zip(value: &[u8]) -> Verdict {
 }
 
 fn e164(value: &[u8]) -> Verdict {
+    // An extension (`x123`) is not part of the number.
+    let number = value.iter().position(u8::is_ascii_alphabetic).map_or(value, |x| &value[..x]);
     let mut buf = [0; 32];
-    let n = digits(value, &mut buf);
+    let n = digits(number, &mut buf);
     ((7..=15).contains(&n) && !all_same(&buf[..n])).then_some(0.0)
 }
 
@@ -639,6 +645,11 @@ mod tests {
         assert!(ok(Validator::Nanp, "+1 617 555 0123"));
         assert!(!ok(Validator::Nanp, "(117) 555-0123"));
         assert!(ok(Validator::Nanp, "555-000-1111"));
+        assert!(ok(Validator::Nanp, "986.291.2294x751"));
+        assert!(ok(Validator::Nanp, "(978)645-9740 ext. 11144"));
+        assert!(ok(Validator::Nanp, "001-846-853-9089"));
+        assert!(!ok(Validator::Nanp, "002-846-853-9089"));
+        assert!(!ok(Validator::Nanp, "086.291.2294x751"));
         assert!(ok(Validator::AgeOver89, "92"));
         assert!(!ok(Validator::AgeOver89, "89"));
         assert!(!ok(Validator::NotTrivial, "123456789"));

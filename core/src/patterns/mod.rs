@@ -112,6 +112,10 @@ pub(crate) enum Rule {
     /// A bare month name counts only right after a date preposition
     /// (`in May`, `since March`).
     AfterPreposition,
+    /// Searched only in the few lines after a street address found in the
+    /// same block, as the first match there (the ZIP or postcode closing
+    /// an address block: `12 Main St⏎Springfield⏎Spain 96857`).
+    AfterAddress,
 }
 
 impl Rule {
@@ -123,6 +127,7 @@ impl Rule {
             "isolated_address" => Rule::IsolatedAddress,
             "isolated_date" => Rule::IsolatedDate,
             "after_preposition" => Rule::AfterPreposition,
+            "after_address" => Rule::AfterAddress,
             _ => return None,
         })
     }
