@@ -177,15 +177,6 @@ impl Context {
         (label_end, window_after(hay, next.min(hay.len()), reach))
     }
 
-    /// Whether a label ending at `label_end` may trail a value: it ends its
-    /// line or phrase (`089 72 63 41 office`, `06-10446904-Office\,`), and is
-    /// neither a heading (`MRN: 00123456`, `ID #`, `tel=`) nor a word that
-    /// goes on into a value or a sentence (`SSN 666-11-1050 call (617)…`).
-    pub(crate) fn trails(&self, hay: &[u8], label_end: usize) -> bool {
-        let next = hay[label_end..].iter().take(4).find(|b| **b != b' ' && **b != b'\t');
-        !next.is_some_and(|b| b.is_ascii_alphanumeric() || b":#=(+".contains(b))
-    }
-
     /// The region before a label where a value that the label follows may
     /// be (`089 72 63 41 office`, `06-10446904-Office`): the line back to
     /// half a window.
@@ -197,7 +188,8 @@ impl Context {
 /// Where the postcode closing an address block that ends at `end` may be:
 /// the rest of its line and at most three more lines, 100 bytes in all,
 /// stopping at a sentence end (`?` or `!` after a letter, or `.` after a
-/// word of four or more letters, before a space; `???` bullets do not stop). An address ending in `.` before a space (`Main St. Seen`) ends
+/// word of four or more letters, before a space; `???` bullets do not
+/// stop). An address ending in `.` before a space (`Main St. Seen`) ends
 /// its sentence there.
 pub(crate) fn address_region(hay: &[u8], end: usize) -> (usize, usize) {
     // An address that ends in `St.` right before a space ends its sentence.
@@ -227,6 +219,15 @@ pub(crate) fn address_region(hay: &[u8], end: usize) -> (usize, usize) {
         i += 1;
     }
     (end, i)
+}
+
+/// Whether a label ending at `label_end` may trail a value: it ends its
+/// line or phrase (`089 72 63 41 office`, `06-10446904-Office\,`), and is
+/// neither a heading (`MRN: 00123456`, `ID #`, `tel=`) nor a word that
+/// goes on into a value or a sentence (`SSN 666-11-1050 call (617)…`).
+pub(crate) fn trails(hay: &[u8], label_end: usize) -> bool {
+    let next = hay[label_end..].iter().take(4).find(|b| **b != b' ' && **b != b'\t');
+    !next.is_some_and(|b| b.is_ascii_alphanumeric() || b":#=(+".contains(b))
 }
 
 /// True when only a short run of separators (` `, `-`, `(`, `,`, `:`)
@@ -530,14 +531,11 @@ mod tests {
 
     #[test]
     fn labels_with_a_colon_do_not_trail_a_value() {
-        let ctx = Context { pattern: None, index: FxHashMap::default(), owners: Vec::new(), window: 64 };
-        let hay = b"SSN 900-11-1000 MRN: 00123456";
-        assert!(!ctx.trails(hay, 19));
-        let hay = b"089 72 63 41 office\n";
-        assert!(ctx.trails(hay, 19));
-        assert!(ctx.trails(b"06-10446904-Office\\,001", 18));
-        assert!(!ctx.trails(b"SSN 666-11-1050 call (617) 555-0123", 20));
-        assert!(!ctx.trails(b"555 1234 office hours", 15));
+        assert!(!trails(b"SSN 900-11-1000 MRN: 00123456", 19));
+        assert!(trails(b"089 72 63 41 office\n", 19));
+        assert!(trails(b"06-10446904-Office\\,001", 18));
+        assert!(!trails(b"SSN 666-11-1050 call (617) 555-0123", 20));
+        assert!(!trails(b"555 1234 office hours", 15));
     }
 
     #[test]

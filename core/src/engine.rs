@@ -12,7 +12,9 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::context::{address_region, close_before_label, close_to_label, rule_allows, Context, Evidence, Keyword};
+use crate::context::{
+    address_region, close_before_label, close_to_label, rule_allows, trails, Context, Evidence, Keyword,
+};
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::finding::Finding;
@@ -527,7 +529,7 @@ impl Engine {
                     continue;
                 }
                 let regex = inner.labelled.regex_of[det as usize];
-                if inner.detectors[det as usize].context_after && inner.context.trails(hay, k.end) {
+                if inner.detectors[det as usize].context_after && trails(hay, k.end) {
                     // A value the label follows: the last match before the
                     // label, right against it.
                     let (lo, hi) = inner.context.value_region_before(hay, k.start);
