@@ -33,6 +33,7 @@ mod error;
 mod finding;
 mod formats;
 mod mask;
+mod lanes;
 mod matcher;
 mod names;
 mod offsets;

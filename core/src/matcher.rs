@@ -19,6 +19,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 
 use crate::error::Error;
+use crate::lanes::LaneSearch;
 
 /// One raw automaton hit: which detectors own it and where it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +64,10 @@ fn first_line(s: &str) -> String {
 pub(crate) struct Shapes {
     leftmost: Option<Regex>,
     all: Option<Regex>,
+    /// The same patterns for the forward pass over large blocks (see
+    /// [`crate::lanes`]); `leftmost` remains for small blocks, for the
+    /// blocks where the lanes give up, and for anchored probes.
+    lanes: Option<LaneSearch>,
     /// For each pattern slot, the detectors that use it.
     pub(crate) owners: Vec<Vec<u32>>,
     /// The slot of the hotword pattern, if any (it has no owners).
@@ -97,7 +102,7 @@ impl Shapes {
             (slots.len() - 1) as u32
         });
         if slots.is_empty() {
-            return Ok(Shapes { leftmost: None, all: None, owners, keyword_slot, value_groups: Vec::new() });
+            return Ok(Shapes { leftmost: None, all: None, lanes: None, owners, keyword_slot, value_groups: Vec::new() });
         }
         let build = |kind: MatchKind| {
             Regex::builder()
@@ -117,6 +122,8 @@ impl Shapes {
         };
         let leftmost = build(MatchKind::LeftmostFirst)?;
         let all = build(MatchKind::All)?;
+        let lanes = LaneSearch::new(&slots, 16 << 20)
+            .map_err(|e| Error::pattern(format!("the shape patterns do not compile together: {e}")))?;
         let info = leftmost.group_info();
         let mut value_groups = Vec::with_capacity(slots.len());
         for (i, slot) in slots.iter().enumerate() {
@@ -134,7 +141,7 @@ impl Shapes {
                 Some((alone, groups))
             });
         }
-        Ok(Shapes { leftmost: Some(leftmost), all: Some(all), owners, keyword_slot, value_groups })
+        Ok(Shapes { leftmost: Some(leftmost), all: Some(all), lanes: Some(lanes), owners, keyword_slot, value_groups })
     }
 
     /// Appends every hit in `hay` to `out`, including hits of other patterns
@@ -143,30 +150,55 @@ impl Shapes {
         let (Some(leftmost), Some(all)) = (&self.leftmost, &self.all) else {
             return;
         };
-        let many = self.owners.len() > 1;
         let mut set = PatternSet::new(self.owners.len());
-        let mut input = Input::new(hay);
-        let keyword = self.keyword_slot.map(|k| PatternID::must(k as usize));
-        while let Some(m) = leftmost.search(&input) {
-            self.push(hay, m.pattern(), m.start(), m.end(), out);
-            // Hotwords have the lowest priority: when one is reported, no
-            // shape matched at its start, so there is nothing to probe.
-            if many && Some(m.pattern()) != keyword {
-                set.clear();
-                let probe = Input::new(hay).range(m.start()..).anchored(Anchored::Yes);
-                all.which_overlapping_matches(&probe, &mut set);
-                for pid in set.iter().filter(|&p| p != m.pattern()) {
-                    let alt = Input::new(hay).range(m.start()..).anchored(Anchored::Pattern(pid));
-                    if let Some(m2) = leftmost.search(&alt) {
-                        self.push(hay, pid, m2.start(), m2.end(), out);
-                    }
+        if let Some(search) = self.lanes.as_ref().filter(|_| LaneSearch::worth_it(hay)) {
+            let mut matches = Vec::new();
+            if search.find_all(hay, &mut matches) {
+                for m in matches {
+                    self.hit(hay, leftmost, all, &mut set, m.pattern, m.start, m.end, out);
                 }
+                return;
             }
+        }
+        let mut input = Input::new(hay);
+        while let Some(m) = leftmost.search(&input) {
+            self.hit(hay, leftmost, all, &mut set, m.pattern(), m.start(), m.end(), out);
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
             if next > hay.len() {
                 break;
             }
             input.set_start(next);
+        }
+    }
+
+    /// Records one leftmost-first match and the matches of other patterns
+    /// that start where it starts.
+    #[allow(clippy::too_many_arguments)]
+    fn hit(
+        &self,
+        hay: &[u8],
+        leftmost: &Regex,
+        all: &Regex,
+        set: &mut PatternSet,
+        pid: PatternID,
+        start: usize,
+        end: usize,
+        out: &mut Vec<Hit>,
+    ) {
+        self.push(hay, pid, start, end, out);
+        // Hotwords have the lowest priority: when one is reported, no shape
+        // matched at its start, so there is nothing to probe.
+        let keyword = self.keyword_slot.map(|k| PatternID::must(k as usize));
+        if self.owners.len() > 1 && Some(pid) != keyword {
+            set.clear();
+            let probe = Input::new(hay).range(start..).anchored(Anchored::Yes);
+            all.which_overlapping_matches(&probe, set);
+            for other in set.iter().filter(|&p| p != pid) {
+                let alt = Input::new(hay).range(start..).anchored(Anchored::Pattern(other));
+                if let Some(m2) = leftmost.search(&alt) {
+                    self.push(hay, other, m2.start(), m2.end(), out);
+                }
+            }
         }
     }
 
