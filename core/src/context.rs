@@ -40,6 +40,15 @@ const EVENT_TIME_KEYS: &[&str] = &[
     "expiry",
 ];
 
+/// English function words. A hotword that is one of them (`with`, `by`,
+/// `to`, `from` speak for names) occurs every few words of prose: found by
+/// the automaton, each occurrence would cost a search restart, a reverse
+/// search and a look-up. So when it only scores candidates (no detector
+/// searches for its value after it), it is looked for on demand, in the
+/// window of the candidates of the detectors it speaks for.
+const FUNCTION_WORDS: &[&str] =
+    &["a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"];
+
 /// Words before a number that make it a version, not PHI.
 const VERSION_WORDS: &[&str] = &["v", "ver", "version", "release", "build", "firmware", "rev"];
 
@@ -67,6 +76,9 @@ pub(crate) struct Context {
     index: FxHashMap<Vec<u8>, u32>,
     /// For each hotword, the detectors it speaks for and how.
     owners: Vec<Vec<(u32, Polarity)>>,
+    /// For each detector, its hotwords that are looked for on demand (see
+    /// [`FUNCTION_WORDS`]), lower case.
+    on_demand: Vec<Vec<(Box<[u8]>, Polarity)>>,
     /// Bytes before a candidate that are searched for hotwords.
     pub(crate) window: usize,
 }
@@ -93,11 +105,31 @@ impl Context {
                 }
             }
         }
+        // Detectors whose values are searched for after their hotwords
+        // need every hotword from the automaton.
+        let driven = |det: u32| {
+            let d = &detectors[det as usize];
+            d.requires_context || d.rules.contains(&Rule::AfterAddress)
+        };
+        let mut on_demand = vec![Vec::new(); detectors.len()];
+        let mut kept_words = Vec::new();
+        let mut kept_owners = Vec::new();
+        for (w, own) in words.into_iter().zip(owners) {
+            let lower = w.to_ascii_lowercase();
+            if FUNCTION_WORDS.contains(&lower.as_str()) && own.iter().all(|&(det, _)| !driven(det)) {
+                for (det, pol) in own {
+                    on_demand[det as usize].push((lower.as_bytes().into(), pol));
+                }
+            } else {
+                kept_words.push(w);
+                kept_owners.push(own);
+            }
+        }
         let mut index = FxHashMap::default();
-        for (i, w) in words.iter().enumerate() {
+        for (i, w) in kept_words.iter().enumerate() {
             index.insert(w.as_bytes().to_vec(), i as u32);
         }
-        Ok(Context { pattern: keyword_pattern(&words), index, owners, window })
+        Ok(Context { pattern: keyword_pattern(&kept_words), index, owners: kept_owners, on_demand, window })
     }
 
     /// The regex that finds every hotword as a whole word, case-insensitive:
@@ -136,10 +168,11 @@ impl Context {
         after_counts: bool,
     ) -> Evidence {
         let mut ev = Evidence::default();
-        if keywords.is_empty() {
-            return ev;
-        }
+        let on_demand = &self.on_demand[det as usize];
         let mut look = |lo: usize, hi: usize| {
+            if !on_demand.is_empty() {
+                words_within(hay, lo, hi, on_demand, &mut ev);
+            }
             let first = keywords.partition_point(|k| k.start < lo);
             for k in keywords[first..].iter().take_while(|k| k.start < hi) {
                 if k.end > hi {
@@ -269,6 +302,37 @@ fn keyword_pattern(words: &[&str]) -> Option<String> {
         })
         .collect();
     Some(format!("(?i:{})", alternatives.join("|")))
+}
+
+/// Marks `ev` for each of `words` that stands as a whole word within
+/// `hay[lo..hi]` (word bytes as for `\b`: ASCII letters, digits, `_`).
+fn words_within(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let longest = words.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
+    let mut i = lo;
+    while i < hi {
+        if !is_word(hay[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < hi && is_word(hay[i]) {
+            i += 1;
+        }
+        let whole = (start == 0 || !is_word(hay[start - 1])) && (i == hay.len() || !is_word(hay[i]));
+        if !whole || i - start > longest {
+            continue;
+        }
+        let token = &hay[start..i];
+        for (w, pol) in words {
+            if token.eq_ignore_ascii_case(w) {
+                match pol {
+                    Polarity::Positive => ev.positive = true,
+                    Polarity::Negative => ev.negative = true,
+                }
+            }
+        }
+    }
 }
 
 /// Start of the line holding `pos`, looking back at most `reach` bytes
@@ -510,6 +574,24 @@ mod tests {
         assert!(is_event_time(kv, 16, 26, None));
         assert!(!is_event_time(b"03/14/1962,John,Smith", 0, 10, None));
         assert!(is_event_time(b"03/14/1962", 0, 10, Some("timestamp")));
+    }
+
+    #[test]
+    fn on_demand_words_are_whole_words_in_the_window() {
+        let words: Vec<(Box<[u8]>, Polarity)> =
+            vec![(b"with"[..].into(), Polarity::Positive), (b"to"[..].into(), Polarity::Negative)];
+        let find = |hay: &[u8], lo: usize, hi: usize| {
+            let mut ev = Evidence::default();
+            words_within(hay, lo, hi, &words, &mut ev);
+            (ev.positive, ev.negative)
+        };
+        assert_eq!(find(b"seen With Mary", 0, 10), (true, false));
+        assert_eq!(find(b"seen without Mary", 0, 13), (false, false));
+        assert_eq!(find(b"went to Boston", 0, 8), (false, true));
+        // A word cut by the window's edge is not whole.
+        assert_eq!(find(b"went with Mary", 0, 7), (false, false));
+        assert_eq!(find(b"went with Mary", 6, 14), (false, false));
+        assert_eq!(find(b"", 0, 0), (false, false));
     }
 
     #[test]

@@ -169,6 +169,7 @@ impl LaneSearch {
 
 /// The forward half of the search: every match end, in order, with the
 /// start of the search that found it.
+#[inline(never)]
 fn forward_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize) -> Result<Vec<End>, GaveUp> {
     let bounds = stretch_bounds(hay);
     let mut lanes: Vec<Lane> = Vec::with_capacity(LANES);
@@ -246,13 +247,8 @@ fn forward_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize) -> R
 /// Advances every lane to its stop. While all lanes are in plain states,
 /// one transition each per iteration; anything special goes through
 /// [`Lane::step`].
-fn joint_pass(
-    dfa: &DFA,
-    cache: &mut DfaCache,
-    hay: &[u8],
-    clears: usize,
-    lanes: &mut [Lane],
-) -> Result<(), GaveUp> {
+#[inline(never)]
+fn joint_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize, lanes: &mut [Lane]) -> Result<(), GaveUp> {
     let last = lanes.len() - 1;
     let running = |l: &Lane, k: usize| if k == last { !l.finished } else { l.at < l.stop };
     loop {
@@ -282,33 +278,30 @@ fn joint_pass(
             continue;
         }
         let [a, b, c, d] = lanes else { unreachable!("LANES is four") };
-        let room = (a.stop - a.at).min(b.stop - b.at).min(c.stop - c.at).min(d.stop - d.at);
-        for _ in 0..room {
-            let na = dfa.next_state_untagged(cache, a.sid, hay[a.at]);
-            let nb = dfa.next_state_untagged(cache, b.sid, hay[b.at]);
-            let nc = dfa.next_state_untagged(cache, c.sid, hay[c.at]);
-            let nd = dfa.next_state_untagged(cache, d.sid, hay[d.at]);
-            if na.is_tagged() | nb.is_tagged() | nc.is_tagged() | nd.is_tagged() {
-                // Commit the plain transitions; the lanes that hit a special
-                // state redo theirs through `step`.
-                for (lane, n) in [(&mut *a, na), (&mut *b, nb), (&mut *c, nc), (&mut *d, nd)] {
-                    if n.is_tagged() {
-                        lane.step(dfa, cache, hay, clears)?;
+        // One transition per lane per iteration; a lane in or entering a
+        // special state takes the slow `step` (which may rewind it after a
+        // match, never past its stop), so `room` stays a safe bound.
+        macro_rules! advance {
+            ($lane:expr) => {
+                if $lane.sid.is_tagged() {
+                    $lane.step(dfa, cache, hay, clears)?;
+                } else {
+                    let next = dfa.next_state_untagged(cache, $lane.sid, hay[$lane.at]);
+                    if next.is_tagged() {
+                        $lane.step(dfa, cache, hay, clears)?;
                     } else {
-                        lane.sid = n;
-                        lane.at += 1;
+                        $lane.sid = next;
+                        $lane.at += 1;
                     }
                 }
-                break;
-            }
-            a.sid = na;
-            b.sid = nb;
-            c.sid = nc;
-            d.sid = nd;
-            a.at += 1;
-            b.at += 1;
-            c.at += 1;
-            d.at += 1;
+            };
+        }
+        let room = (a.stop - a.at).min(b.stop - b.at).min(c.stop - c.at).min(d.stop - d.at);
+        for _ in 0..room {
+            advance!(a);
+            advance!(b);
+            advance!(c);
+            advance!(d);
         }
     }
 }

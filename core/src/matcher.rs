@@ -102,7 +102,14 @@ impl Shapes {
             (slots.len() - 1) as u32
         });
         if slots.is_empty() {
-            return Ok(Shapes { leftmost: None, all: None, lanes: None, owners, keyword_slot, value_groups: Vec::new() });
+            return Ok(Shapes {
+                leftmost: None,
+                all: None,
+                lanes: None,
+                owners,
+                keyword_slot,
+                value_groups: Vec::new(),
+            });
         }
         let build = |kind: MatchKind| {
             Regex::builder()
