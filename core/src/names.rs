@@ -348,11 +348,25 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     }
     // Most tokens are plain ASCII letters: their lower case is `b | 0x20`,
     // done eight bytes at a time on the zero-padded word, which is hashed
-    // as it stands.
+    // as it stands. The chunks are read straight from `hay` and masked to
+    // the word when 24 bytes are there (copying the word into a buffer
+    // first and reading it back as `u64`s stalls on store forwarding).
     let mut buf = [0u8; 24];
-    buf[..word.len()].copy_from_slice(word);
-    let chunk = |i: usize| u64::from_le_bytes(buf[8 * i..8 * i + 8].try_into().expect("eight bytes"));
-    let chunks = [chunk(0), chunk(1), chunk(2)];
+    let chunks: [u64; 3] = if t.start + 24 <= hay.len() {
+        let raw = &hay[t.start..t.start + 24];
+        std::array::from_fn(|i| {
+            let w = u64::from_le_bytes(raw[8 * i..8 * i + 8].try_into().expect("eight bytes"));
+            let keep = word.len().saturating_sub(8 * i).min(8);
+            if keep == 8 {
+                w
+            } else {
+                w & ((1u64 << (8 * keep)) - 1)
+            }
+        })
+    } else {
+        buf[..word.len()].copy_from_slice(word);
+        std::array::from_fn(|i| u64::from_le_bytes(buf[8 * i..8 * i + 8].try_into().expect("eight bytes")))
+    };
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has = |w: u64, b: u8| {
