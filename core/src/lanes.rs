@@ -31,16 +31,13 @@
 //! A lazy DFA builds its states as it goes and may clear its cache when
 //! full, which would invalidate the other lanes' states. The cache is large
 //! and a clear is checked for after every step that can build a state; if
-//! one happens, or the DFA gives up, [`LaneSearch::find_all`] returns
+//! one happens, or the DFA gives up, [`find_all`] returns
 //! `false` and the caller runs its ordinary one-lane search instead.
 
 use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
 use regex_automata::hybrid::regex::{Cache, Regex};
 use regex_automata::hybrid::LazyStateID;
-use regex_automata::nfa::thompson;
-use regex_automata::util::pool::Pool;
-use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, MatchKind, PatternID};
+use regex_automata::{Anchored, Input, PatternID};
 
 /// Stretches searched at once.
 pub(crate) const LANES: usize = 4;
@@ -57,21 +54,6 @@ pub(crate) struct Match {
     pub(crate) pattern: PatternID,
     pub(crate) start: usize,
     pub(crate) end: usize,
-}
-
-type CacheFn = Box<dyn Fn() -> Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
-
-/// A multi-pattern lazy DFA (forward, leftmost-first; reverse, for
-/// starts) and a pool of caches for it.
-pub(crate) struct LaneSearch {
-    regex: std::sync::Arc<Regex>,
-    pool: Pool<Cache, CacheFn>,
-}
-
-impl std::fmt::Debug for LaneSearch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LaneSearch").field("patterns", &self.regex.pattern_len()).finish()
-    }
 }
 
 /// The lazy DFA stopped being usable for this block (cache cleared, or it
@@ -111,60 +93,36 @@ struct Lane {
     begin: usize,
 }
 
-impl LaneSearch {
-    /// Compiles `patterns` (the same byte-oriented syntax as the shape
-    /// matcher) with a `cache_capacity`-byte state cache per thread.
-    pub(crate) fn new(patterns: &[&str], cache_capacity: usize) -> Result<LaneSearch, String> {
-        let regex = Regex::builder()
-            .syntax(syntax::Config::new().unicode(false).utf8(false))
-            .thompson(thompson::Config::new().nfa_size_limit(Some(64 << 20)))
-            .dfa(
-                DFA::config()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .cache_capacity(cache_capacity)
-                    // A cache too small for the patterns still builds; it just
-                    // clears, and every block falls back to the caller.
-                    .skip_cache_capacity_check(true),
-            )
-            .build_many(patterns)
-            .map_err(|e| e.to_string())?;
-        let regex = std::sync::Arc::new(regex);
-        let for_pool = std::sync::Arc::clone(&regex);
-        let create: CacheFn = Box::new(move || for_pool.create_cache());
-        Ok(LaneSearch { regex, pool: Pool::new(create) })
-    }
+/// Whether [`find_all`] would split `hay` into lanes (shorter blocks are
+/// better served by one ordinary search).
+pub(crate) fn worth_it(hay: &[u8]) -> bool {
+    hay.len() >= LANES * MIN_STRETCH
+}
 
-    /// Whether `find_all` would split `hay` into lanes (shorter blocks are
-    /// better served by one ordinary search).
-    pub(crate) fn worth_it(hay: &[u8]) -> bool {
-        hay.len() >= LANES * MIN_STRETCH
-    }
-
-    /// Appends every match of the one-loop leftmost-first search over
-    /// `hay` to `out`, in order. Returns `false` (with `out` as it was) when
-    /// the lazy DFA could not finish; the caller then searches another way.
-    pub(crate) fn find_all(&self, hay: &[u8], out: &mut Vec<Match>) -> bool {
-        let mut cache = self.pool.get();
-        let (fwd, rev) = cache.as_parts_mut();
-        let dfa = self.regex.forward();
-        let clears = fwd.clear_count();
-        let ends = match forward_pass(dfa, fwd, hay, clears) {
-            Ok(ends) => ends,
-            Err(GaveUp) => return false,
-        };
-        let mark = out.len();
-        for e in ends {
-            let input = Input::new(hay).range(e.from..e.end).anchored(Anchored::Yes);
-            match self.regex.reverse().try_search_rev(rev, &input) {
-                Ok(Some(start)) => out.push(Match { pattern: e.pattern, start: start.offset(), end: e.end }),
-                _ => {
-                    out.truncate(mark);
-                    return false;
-                }
+/// Appends every match of the one-loop leftmost-first search of `regex`
+/// over `hay` to `out`, in order. Returns `false` (with `out` as it was)
+/// when the lazy DFA could not finish; the caller then searches another
+/// way.
+pub(crate) fn find_all(regex: &Regex, cache: &mut Cache, hay: &[u8], out: &mut Vec<Match>) -> bool {
+    let (fwd, rev) = cache.as_parts_mut();
+    let dfa = regex.forward();
+    let clears = fwd.clear_count();
+    let ends = match forward_pass(dfa, fwd, hay, clears) {
+        Ok(ends) => ends,
+        Err(GaveUp) => return false,
+    };
+    let mark = out.len();
+    for e in ends {
+        let input = Input::new(hay).range(e.from..e.end).anchored(Anchored::Yes);
+        match regex.reverse().try_search_rev(rev, &input) {
+            Ok(Some(start)) => out.push(Match { pattern: e.pattern, start: start.offset(), end: e.end }),
+            _ => {
+                out.truncate(mark);
+                return false;
             }
         }
-        true
     }
+    true
 }
 
 /// The forward half of the search: every match end, in order, with the
@@ -381,7 +339,7 @@ fn check(cache: &DfaCache, clears: usize) -> Result<(), GaveUp> {
 /// sight). One lane for short blocks.
 fn stretch_bounds(hay: &[u8]) -> Vec<usize> {
     let mut bounds = vec![0];
-    if !LaneSearch::worth_it(hay) {
+    if !worth_it(hay) {
         return bounds;
     }
     for k in 1..LANES {
@@ -398,7 +356,23 @@ fn stretch_bounds(hay: &[u8]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use regex_automata::meta;
+    use regex_automata::util::syntax;
+    use regex_automata::{meta, MatchKind};
+
+    /// The patterns as the shape matcher compiles them (leftmost-first,
+    /// byte-oriented), with a `capacity`-byte state cache.
+    fn compile(patterns: &[&str], capacity: usize) -> Regex {
+        Regex::builder()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .dfa(
+                DFA::config()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .cache_capacity(capacity)
+                    .skip_cache_capacity_check(true),
+            )
+            .build_many(patterns)
+            .unwrap()
+    }
 
     /// The one-loop search the lanes must reproduce.
     fn one_loop(patterns: &[&str], hay: &[u8]) -> Vec<Match> {
@@ -410,9 +384,9 @@ mod tests {
     }
 
     fn lanes(patterns: &[&str], hay: &[u8]) -> Vec<Match> {
-        let search = LaneSearch::new(patterns, 16 << 20).unwrap();
+        let regex = compile(patterns, 16 << 20);
         let mut out = Vec::new();
-        assert!(search.find_all(hay, &mut out));
+        assert!(find_all(&regex, &mut regex.create_cache(), hay, &mut out));
         out
     }
 
@@ -459,10 +433,10 @@ mod tests {
     fn a_full_cache_gives_up_instead_of_guessing() {
         // A cache that cannot hold these states clears mid-search, which
         // would invalidate the other lanes' states: the search gives up.
-        let search = LaneSearch::new(PATTERNS, 1).unwrap();
+        let regex = compile(PATTERNS, 1);
         let hay = "x 123-45-6789 a@b.cc 12 Oak Leaf Street ".repeat(4000);
         let mut out = vec![Match { pattern: PatternID::ZERO, start: 0, end: 1 }];
-        assert!(!search.find_all(hay.as_bytes(), &mut out));
+        assert!(!find_all(&regex, &mut regex.create_cache(), hay.as_bytes(), &mut out));
         assert_eq!(out.len(), 1, "what was in `out` stays, nothing is added");
     }
 
@@ -476,9 +450,9 @@ mod tests {
             ]), 0..12000)
         ) {
             let hay: Vec<u8> = parts.concat().into_bytes();
-            let search = LaneSearch::new(PATTERNS, 16 << 20).unwrap();
+            let regex = compile(PATTERNS, 16 << 20);
             let mut out = Vec::new();
-            proptest::prop_assert!(search.find_all(&hay, &mut out));
+            proptest::prop_assert!(find_all(&regex, &mut regex.create_cache(), &hay, &mut out));
             proptest::prop_assert_eq!(out, one_loop(PATTERNS, &hay));
         }
     }

@@ -13,13 +13,18 @@
 //! patterns are written as bare shapes (context lives in `context.rs`), which
 //! keeps such partial overlaps rare.
 
+use std::sync::Arc;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
-use regex_automata::meta::{self, Regex};
+use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson::{self, NFA};
+use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
+use regex_automata::{hybrid, Anchored, Input, MatchKind, PatternID, PatternSet};
+use regex_syntax::hir::{Hir, HirKind};
 
 use crate::error::Error;
-use crate::lanes::LaneSearch;
+use crate::lanes;
 
 /// One raw automaton hit: which detectors own it and where it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,12 +48,10 @@ fn syntax_config() -> syntax::Config {
 /// happens once, for all patterns together, when the engine is built (a
 /// failure there is rare — size limits — and is reported without an id).
 pub(crate) fn check_pattern(pattern: &str) -> Result<(), String> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .map_err(|e| format!("regex does not parse: {}", first_line(&e.to_string())))?;
+    let hir = parse(pattern)?;
+    if hir.properties().look_set().contains_word_unicode() {
+        return Err("regex uses a Unicode word boundary; patterns are byte-oriented, use `\\b` outside `(?u)`".into());
+    }
     if hir.properties().minimum_len() == Some(0) {
         return Err("regex can match the empty string".into());
     }
@@ -62,12 +65,7 @@ fn first_line(s: &str) -> String {
 /// The multi-pattern shape matcher.
 #[derive(Debug)]
 pub(crate) struct Shapes {
-    leftmost: Option<Regex>,
-    all: Option<Regex>,
-    /// The same patterns for the forward pass over large blocks (see
-    /// [`crate::lanes`]); `leftmost` remains for small blocks, for the
-    /// blocks where the lanes give up, and for anchored probes.
-    lanes: Option<LaneSearch>,
+    compiled: Option<Compiled>,
     /// For each pattern slot, the detectors that use it.
     pub(crate) owners: Vec<Vec<u32>>,
     /// The slot of the hotword pattern, if any (it has no owners).
@@ -75,10 +73,81 @@ pub(crate) struct Shapes {
     /// For each slot with `value…` groups: that pattern alone, compiled for
     /// capture extraction, and the indexes of those groups (the first that
     /// took part in the match is the reported span). Extracting captures
-    /// with the combined regex would run its bounded backtracker over the
+    /// with the combined patterns would run a bounded backtracker over the
     /// NFA of every pattern (clearing a visited set of that size per
     /// match); the pattern alone keeps that proportional to one shape.
     value_groups: Vec<Option<(Regex, Vec<usize>)>>,
+}
+
+/// Every slot compiled together, once: the slots are parsed once and
+/// compiled into one forward and one reverse NFA, and every automaton is a
+/// lazy DFA over one of them. (Three `meta` regexes, as before, parsed the
+/// patterns three times and compiled six NFAs: most of the engine's build
+/// time.)
+struct Compiled {
+    /// Leftmost-first search: forward and reverse lazy DFAs. Its forward
+    /// pass over large blocks runs in lanes (see [`crate::lanes`]).
+    regex: Arc<hybrid::regex::Regex>,
+    /// The forward NFA again with [`MatchKind::All`], for the probes that
+    /// name every pattern matching at a start.
+    all: Arc<hybrid::dfa::DFA>,
+    caches: Pool<Caches, CacheFn>,
+}
+
+/// One thread's lazy DFA caches.
+struct Caches {
+    regex: hybrid::regex::Cache,
+    all: hybrid::dfa::Cache,
+}
+
+type CacheFn = Box<dyn Fn() -> Caches + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled").field("patterns", &self.regex.pattern_len()).finish()
+    }
+}
+
+/// State cache of each lazy DFA, per thread. A search never fails for
+/// want of room: a full cache is cleared and refilled (and the lanes then
+/// hand the block to the one-loop search).
+const CACHE_CAPACITY: usize = 16 << 20;
+
+impl Compiled {
+    fn new(hirs: &[Hir]) -> Result<Compiled, String> {
+        let err = |e: &dyn std::fmt::Display| e.to_string();
+        let forward = thompson::Compiler::new()
+            .configure(thompson::Config::new().nfa_size_limit(Some(64 << 20)))
+            .build_many_from_hir(hirs)
+            .map_err(|e| err(&e))?;
+        let reverse = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(64 << 20))
+                    .reverse(true)
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many_from_hir(hirs)
+            .map_err(|e| err(&e))?;
+        let config = || {
+            hybrid::dfa::Config::new()
+                .cache_capacity(CACHE_CAPACITY)
+                .skip_cache_capacity_check(true)
+                .minimum_cache_clear_count(None)
+        };
+        let dfa = |config: hybrid::dfa::Config, nfa: &NFA| {
+            hybrid::dfa::Builder::new().configure(config).build_from_nfa(nfa.clone()).map_err(|e| err(&e))
+        };
+        let leftmost = dfa(config().match_kind(MatchKind::LeftmostFirst).starts_for_each_pattern(true), &forward)?;
+        // As `hybrid::regex::Builder` configures a reverse DFA.
+        let backward =
+            dfa(config().match_kind(MatchKind::All).prefilter(None).specialize_start_states(false), &reverse)?;
+        let all = Arc::new(dfa(config().match_kind(MatchKind::All), &forward)?);
+        let regex = Arc::new(hybrid::regex::Builder::new().build_from_dfas(leftmost, backward));
+        let (for_regex, for_all) = (Arc::clone(&regex), Arc::clone(&all));
+        let create: CacheFn = Box::new(move || Caches { regex: for_regex.create_cache(), all: for_all.create_cache() });
+        Ok(Compiled { regex, all, caches: Pool::new(create) })
+    }
 }
 
 impl Shapes {
@@ -102,74 +171,52 @@ impl Shapes {
             (slots.len() - 1) as u32
         });
         if slots.is_empty() {
-            return Ok(Shapes {
-                leftmost: None,
-                all: None,
-                lanes: None,
-                owners,
-                keyword_slot,
-                value_groups: Vec::new(),
-            });
+            return Ok(Shapes { compiled: None, owners, keyword_slot, value_groups: Vec::new() });
         }
-        let build = |kind: MatchKind| {
-            Regex::builder()
-                .syntax(syntax_config())
-                .configure(
-                    meta::Config::new()
-                        .match_kind(kind)
-                        // Nearly every shape starts with a digit: a prefilter
-                        // fires on every number and costs more than it skips
-                        // (measured: 10% slower on logs with it).
-                        .auto_prefilter(false)
-                        .hybrid_cache_capacity(8 << 20)
-                        .nfa_size_limit(Some(64 << 20)),
-                )
-                .build_many(&slots)
-                .map_err(|e| Error::pattern(format!("the shape patterns do not compile together: {e}")))
-        };
-        let leftmost = build(MatchKind::LeftmostFirst)?;
-        let all = build(MatchKind::All)?;
-        let lanes = LaneSearch::new(&slots, 16 << 20)
-            .map_err(|e| Error::pattern(format!("the shape patterns do not compile together: {e}")))?;
-        let info = leftmost.group_info();
+        let together = |e: String| Error::pattern(format!("the shape patterns do not compile together: {e}"));
+        let hirs: Vec<Hir> = slots.iter().map(|re| parse(re)).collect::<Result<_, _>>().map_err(together)?;
+        let compiled = Compiled::new(&hirs).map_err(together)?;
         let mut value_groups = Vec::with_capacity(slots.len());
-        for (i, slot) in slots.iter().enumerate() {
-            let pid = PatternID::must(i);
-            let groups: Vec<usize> = (0..info.group_len(pid))
-                .filter(|&g| info.to_name(pid, g).is_some_and(|n| n.starts_with("value")))
+        for hir in &hirs {
+            let names = capture_names(hir);
+            let groups: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.as_deref().is_some_and(|n| n.starts_with("value")))
+                .map(|(g, _)| g)
                 .collect();
             value_groups.push(if groups.is_empty() {
                 None
             } else {
                 let alone = Regex::builder()
                     .syntax(syntax_config())
-                    .build(slot)
+                    .build_from_hir(hir)
                     .map_err(|e| Error::pattern(format!("regex does not compile: {e}")))?;
                 Some((alone, groups))
             });
         }
-        Ok(Shapes { leftmost: Some(leftmost), all: Some(all), lanes: Some(lanes), owners, keyword_slot, value_groups })
+        Ok(Shapes { compiled: Some(compiled), owners, keyword_slot, value_groups })
     }
 
     /// Appends every hit in `hay` to `out`, including hits of other patterns
     /// that start where a reported hit starts.
     pub(crate) fn find(&self, hay: &[u8], out: &mut Vec<Hit>) {
-        let (Some(leftmost), Some(all)) = (&self.leftmost, &self.all) else {
-            return;
-        };
+        let Some(c) = &self.compiled else { return };
+        let mut caches = c.caches.get();
+        let caches = &mut *caches;
         let mut set = PatternSet::new(self.owners.len());
-        if let Some(search) = self.lanes.as_ref().filter(|_| LaneSearch::worth_it(hay)) {
+        if lanes::worth_it(hay) {
             let mut matches = Vec::new();
-            if search.find_all(hay, &mut matches) {
+            if lanes::find_all(&c.regex, &mut caches.regex, hay, &mut matches) {
                 for m in matches {
-                    self.hit(hay, leftmost, all, &mut set, m.pattern, m.start, m.end, out);
+                    self.hit(hay, c, caches, &mut set, m.pattern, m.start, m.end, out);
                 }
                 return;
             }
         }
         let mut input = Input::new(hay);
-        while let Some(m) = leftmost.search(&input) {
-            self.hit(hay, leftmost, all, &mut set, m.pattern(), m.start(), m.end(), out);
+        while let Some(m) = search(&c.regex, &mut caches.regex, &input) {
+            self.hit(hay, c, caches, &mut set, m.pattern(), m.start(), m.end(), out);
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
             if next > hay.len() {
                 break;
@@ -184,8 +231,8 @@ impl Shapes {
     fn hit(
         &self,
         hay: &[u8],
-        leftmost: &Regex,
-        all: &Regex,
+        c: &Compiled,
+        caches: &mut Caches,
         set: &mut PatternSet,
         pid: PatternID,
         start: usize,
@@ -199,10 +246,13 @@ impl Shapes {
         if self.owners.len() > 1 && Some(pid) != keyword {
             set.clear();
             let probe = Input::new(hay).range(start..).anchored(Anchored::Yes);
-            all.which_overlapping_matches(&probe, set);
+            // Cannot fail: no quit bytes, and a full cache is cleared, not
+            // given up on (see `Compiled::new`).
+            let probed = c.all.try_which_overlapping_matches(&mut caches.all, &probe, set);
+            debug_assert!(probed.is_ok(), "lazy DFAs without quit bytes do not fail");
             for other in set.iter().filter(|&p| p != pid) {
                 let alt = Input::new(hay).range(start..).anchored(Anchored::Pattern(other));
-                if let Some(m2) = leftmost.search(&alt) {
+                if let Some(m2) = search(&c.regex, &mut caches.regex, &alt) {
                     self.push(hay, other, m2.start(), m2.end(), out);
                 }
             }
@@ -225,6 +275,52 @@ impl Shapes {
         }
         out.push(Hit { slot: slot as u32, start: s, end: e });
     }
+}
+
+/// One leftmost-first search. It cannot fail: the lazy DFAs have no quit
+/// bytes (patterns are byte-oriented, `\b` is ASCII) and clear a full
+/// cache instead of giving up.
+fn search(
+    regex: &hybrid::regex::Regex,
+    cache: &mut hybrid::regex::Cache,
+    input: &Input<'_>,
+) -> Option<regex_automata::Match> {
+    let found = regex.try_search(cache, input);
+    debug_assert!(found.is_ok(), "lazy DFAs without quit bytes do not fail");
+    found.ok().flatten()
+}
+
+/// Parses one pattern as the shape matcher reads patterns.
+fn parse(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| format!("regex does not parse: {}", first_line(&e.to_string())))
+}
+
+/// The names of `hir`'s capture groups by index (group 0, the whole
+/// match, has none), as the compiled pattern numbers them.
+fn capture_names(hir: &Hir) -> Vec<Option<String>> {
+    fn walk(hir: &Hir, out: &mut Vec<Option<String>>) {
+        match hir.kind() {
+            HirKind::Capture(cap) => {
+                let index = cap.index as usize;
+                if out.len() <= index {
+                    out.resize(index + 1, None);
+                }
+                out[index] = cap.name.as_deref().map(str::to_string);
+                walk(&cap.sub, out);
+            }
+            HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().for_each(|h| walk(h, out)),
+            HirKind::Repetition(rep) => walk(&rep.sub, out),
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {}
+        }
+    }
+    let mut out = vec![None];
+    walk(hir, &mut out);
+    out
 }
 
 /// The value shapes of keyword-driven detectors: detectors that report
@@ -346,6 +442,41 @@ mod tests {
         assert!(check_pattern("(unclosed").is_err());
         assert!(check_pattern("a*").unwrap_err().contains("empty"));
         assert!(check_pattern(r"\b\d{9}\b").is_ok());
+        assert!(check_pattern(r"(?u:\b)\d{9}").unwrap_err().contains("Unicode word boundary"));
+    }
+
+    #[test]
+    fn value_groups_are_found_by_name_after_other_groups() {
+        let shapes =
+            Shapes::new(&[(0, r"(?i)(mrn|mr#)[:#\s]*(x)?(?P<value2>\d{6,})"), (1, r"\b\d{3}-\d{4}\b")], None).unwrap();
+        let mut hits = Vec::new();
+        shapes.find(b"MR# 00123456 or 555-0123", &mut hits);
+        hits.sort_by_key(|h| h.start);
+        assert_eq!(hits.iter().map(|h| (h.start, h.end)).collect::<Vec<_>>(), vec![(4, 12), (16, 24)]);
+    }
+
+    #[test]
+    fn large_blocks_find_what_small_ones_do() {
+        // Blocks of 32 KiB and more take the lanes; a block that is one
+        // line at a time does not. Both must find the same hits.
+        let shapes =
+            Shapes::new(&[(0, r"\b\d{3}-\d{2}-\d{4}\b"), (1, r"\b\d{3}-\d{2}\b"), (2, r"(?i)\bssn\b")], None).unwrap();
+        let line = b"pt SSN 123-45-6789 ref 555-12 and more text to fill the line\n";
+        let block = line.repeat(1000);
+        let mut whole = Vec::new();
+        shapes.find(&block, &mut whole);
+        let mut by_line = Vec::new();
+        for (i, l) in block.chunks(line.len()).enumerate() {
+            let mut hits = Vec::new();
+            shapes.find(l, &mut hits);
+            by_line.extend(hits.into_iter().map(|h| Hit {
+                start: h.start + i * line.len(),
+                end: h.end + i * line.len(),
+                ..h
+            }));
+        }
+        assert_eq!(whole.len(), 4000, "SSN, its 123-45 alternative, the hotword and 555-12 per line");
+        assert_eq!(whole, by_line);
     }
 
     #[test]
