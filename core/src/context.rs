@@ -12,6 +12,7 @@
 //! before the candidate (a value under its label), the previous line counts
 //! too. The window after is half as long and never leaves the line.
 
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, Look};
 use rustc_hash::FxHashMap;
 
 use crate::error::Error;
@@ -71,7 +72,7 @@ enum Polarity {
 #[derive(Debug)]
 pub(crate) struct Context {
     /// See [`Context::pattern`].
-    pattern: Option<String>,
+    pattern: Option<Hir>,
     /// Lower-case hotword → index into `owners`.
     index: FxHashMap<Vec<u8>, u32>,
     /// For each hotword, the detectors it speaks for and how.
@@ -135,8 +136,8 @@ impl Context {
     /// The regex that finds every hotword as a whole word, case-insensitive:
     /// the engine runs it as one more pattern of the shape matcher, so
     /// finding labels costs no pass of its own. `None` without hotwords.
-    pub(crate) fn pattern(&self) -> Option<&str> {
-        self.pattern.as_deref()
+    pub(crate) fn pattern(&self) -> Option<&Hir> {
+        self.pattern.as_ref()
     }
 
     /// The hotword matched at `start..end`, if it is one.
@@ -284,24 +285,42 @@ pub(crate) fn close_to_label(hay: &[u8], label_end: usize, value_start: usize) -
     gap.split(|b| !b.is_ascii_alphabetic()).filter(|w| !w.is_empty()).count() <= 2
 }
 
-/// `\b(?:longest|…|short)\b` with a boundary only where the word's own
-/// edge is a word character (`mr#` and `f:` end in punctuation).
-fn keyword_pattern(words: &[&str]) -> Option<String> {
+/// `(?i:\b(?:longest|…|short)\b)` with a boundary only where the word's
+/// own edge is a word character (`mr#` and `f:` end in punctuation), built
+/// as a syntax tree: parsing it from text, with hundreds of case-folded
+/// alternatives, cost more than parsing every shape pattern together.
+fn keyword_pattern(words: &[&str]) -> Option<Hir> {
     if words.is_empty() {
         return None;
     }
     let mut sorted: Vec<&str> = words.to_vec();
     sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    let word_char = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-    let alternatives: Vec<String> = sorted
-        .iter()
-        .map(|w| {
-            let lead = if word_char(w.chars().next()) { "\\b" } else { "" };
-            let tail = if word_char(w.chars().last()) { "\\b" } else { "" };
-            format!("{lead}{}{tail}", regex_syntax::escape(w))
-        })
-        .collect();
-    Some(format!("(?i:{})", alternatives.join("|")))
+    let word_byte = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let alternatives = sorted.iter().map(|w| {
+        let bytes = w.as_bytes();
+        let mut parts = Vec::with_capacity(bytes.len() + 2);
+        if word_byte(bytes.first().copied()) {
+            parts.push(Hir::look(Look::WordAscii));
+        }
+        // Case-insensitive as `(?i)` is without Unicode: ASCII letters
+        // match either case, every other byte itself.
+        parts.extend(bytes.iter().map(|&b| {
+            if b.is_ascii_alphabetic() {
+                let (up, low) = (b.to_ascii_uppercase(), b.to_ascii_lowercase());
+                Hir::class(Class::Bytes(ClassBytes::new([
+                    ClassBytesRange::new(up, up),
+                    ClassBytesRange::new(low, low),
+                ])))
+            } else {
+                Hir::literal([b])
+            }
+        }));
+        if word_byte(bytes.last().copied()) {
+            parts.push(Hir::look(Look::WordAscii));
+        }
+        Hir::concat(parts)
+    });
+    Some(Hir::alternation(alternatives.collect()))
 }
 
 /// Marks `ev` for each of `words` that stands as a whole word within

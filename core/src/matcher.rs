@@ -153,7 +153,7 @@ impl Compiled {
 impl Shapes {
     /// Compiles `patterns` (detector index, regex) into one matcher, plus
     /// the hotword pattern as the last (lowest-priority) slot.
-    pub(crate) fn new(patterns: &[(u32, &str)], keywords: Option<&str>) -> Result<Shapes, Error> {
+    pub(crate) fn new(patterns: &[(u32, &str)], keywords: Option<&Hir>) -> Result<Shapes, Error> {
         let mut slots: Vec<&str> = Vec::new();
         let mut owners: Vec<Vec<u32>> = Vec::new();
         for &(det, re) in patterns {
@@ -165,16 +165,16 @@ impl Shapes {
                 }
             }
         }
-        let keyword_slot = keywords.map(|k| {
-            slots.push(k);
+        let keyword_slot = keywords.map(|_| {
             owners.push(Vec::new());
-            (slots.len() - 1) as u32
+            (owners.len() - 1) as u32
         });
-        if slots.is_empty() {
+        if owners.is_empty() {
             return Ok(Shapes { compiled: None, owners, keyword_slot, value_groups: Vec::new() });
         }
         let together = |e: String| Error::pattern(format!("the shape patterns do not compile together: {e}"));
-        let hirs: Vec<Hir> = slots.iter().map(|re| parse(re)).collect::<Result<_, _>>().map_err(together)?;
+        let mut hirs: Vec<Hir> = slots.iter().map(|re| parse(re)).collect::<Result<_, _>>().map_err(together)?;
+        hirs.extend(keywords.cloned());
         let compiled = Compiled::new(&hirs).map_err(together)?;
         let mut value_groups = Vec::with_capacity(slots.len());
         for hir in &hirs {

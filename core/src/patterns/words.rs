@@ -58,8 +58,13 @@ const LISTS: &[(u16, &str)] = &[
 #[derive(Debug, Default)]
 pub(crate) struct WordLists {
     slots: Vec<u64>,
-    /// Every listed word with its flags, for [`WordLists::iter`].
-    words: Vec<(&'static str, u16)>,
+    /// The lists the table was filled from.
+    lists: &'static [(u16, &'static str)],
+    /// Every listed word with its flags, for [`WordLists::iter`]: merged
+    /// from `lists` when first asked for (only tokenization needs it; the
+    /// table is filled straight from the lists, a word on several lists
+    /// OR-ing its flags into one slot).
+    words: OnceLock<Vec<(&'static str, u16)>>,
 }
 
 /// The embedded lists, built on first use and shared by every engine.
@@ -68,42 +73,46 @@ static DEFAULT_WORDS: OnceLock<WordLists> = OnceLock::new();
 /// Bits of a slot that hold the fingerprint; the low 16 hold the flags.
 const FLAG_BITS: u32 = 16;
 
+/// The words of `lists` with their list's flag, in list order (a word on
+/// several lists comes once per list).
+fn listed(lists: &'static [(u16, &'static str)]) -> impl Iterator<Item = (&'static str, u16)> {
+    lists.iter().flat_map(|&(flag, text)| {
+        text.split('\n').map(str::trim_ascii).filter(|w| !w.is_empty() && !w.starts_with('#')).map(move |w| (w, flag))
+    })
+}
+
 impl WordLists {
     /// The embedded default lists.
     pub(crate) fn embedded() -> &'static WordLists {
-        DEFAULT_WORDS.get_or_init(|| {
-            let total: usize = LISTS.iter().map(|(_, t)| t.len() / 7).sum();
-            let mut merged: FxHashMap<&'static str, u16> =
-                FxHashMap::with_capacity_and_hasher(total, Default::default());
-            for &(flag, text) in LISTS {
-                for word in text.lines() {
-                    let word = word.trim();
-                    if !word.is_empty() && !word.starts_with('#') {
-                        *merged.entry(word).or_insert(0) |= flag;
-                    }
-                }
-            }
-            WordLists::from_words(merged.into_iter().collect())
-        })
+        DEFAULT_WORDS.get_or_init(|| WordLists::from_lists(LISTS))
     }
 
-    fn from_words(words: Vec<(&'static str, u16)>) -> WordLists {
-        // At most half full: probes for absent words (most look-ups) stay short.
-        let len = (words.len() * 2).next_power_of_two().max(16);
+    fn from_lists(lists: &'static [(u16, &'static str)]) -> WordLists {
+        // At most half full: probes for absent words (most look-ups) stay
+        // short. (Sized by the lines of the lists, an upper bound.)
+        let lines: usize = lists.iter().map(|(_, text)| memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1).sum();
+        let len = (lines * 2).next_power_of_two().max(16);
         let mut slots = vec![0u64; len];
-        for &(word, flags) in &words {
+        for (word, flags) in listed(lists) {
             let (mut at, fp) = place(hash(word.as_bytes()), len);
             while slots[at] != 0 && slots[at] >> FLAG_BITS != fp {
                 at = (at + 1) & (len - 1);
             }
             slots[at] |= fp << FLAG_BITS | u64::from(flags);
         }
-        WordLists { slots, words }
+        WordLists { slots, lists, words: OnceLock::new() }
     }
 
     /// Every listed word with its flags, in no particular order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, u16)> + '_ {
-        self.words.iter().copied()
+        let words = self.words.get_or_init(|| {
+            let mut merged: FxHashMap<&'static str, u16> = FxHashMap::default();
+            for (word, flag) in listed(self.lists) {
+                *merged.entry(word).or_insert(0) |= flag;
+            }
+            merged.into_iter().collect()
+        });
+        words.iter().copied()
     }
 
     /// Flags of an already lower-cased word (0 when on no list).
@@ -232,16 +241,16 @@ mod tests {
     #[test]
     fn listed_words_have_distinct_fingerprints() {
         let lists = WordLists::embedded();
-        let mut fps: Vec<u64> = lists.words.iter().map(|(w, _)| place(hash(w.as_bytes()), 1).1).collect();
+        let mut fps: Vec<u64> = lists.iter().map(|(w, _)| place(hash(w.as_bytes()), 1).1).collect();
         fps.sort_unstable();
         fps.dedup();
-        assert_eq!(fps.len(), lists.words.len());
+        assert_eq!(fps.len(), lists.iter().count());
     }
 
     #[test]
     fn every_listed_word_reads_back_its_flags() {
         let lists = WordLists::embedded();
-        for &(w, f) in &lists.words {
+        for (w, f) in lists.iter() {
             assert_eq!(lists.flags(w.as_bytes()), f, "{w}");
         }
         assert_eq!(lists.flags(b"smith") & LAST, LAST);
