@@ -171,9 +171,6 @@ impl Context {
         let mut ev = Evidence::default();
         let on_demand = &self.on_demand[det as usize];
         let mut look = |lo: usize, hi: usize| {
-            if !on_demand.is_empty() {
-                words_within(hay, lo, hi, on_demand, &mut ev);
-            }
             let first = keywords.partition_point(|k| k.start < lo);
             for k in keywords[first..].iter().take_while(|k| k.start < hi) {
                 if k.end > hi {
@@ -187,6 +184,14 @@ impl Context {
                         }
                     }
                 }
+            }
+            // Then the on-demand words, unless all they could say is said.
+            let open = |&(_, pol): &(Box<[u8]>, Polarity)| match pol {
+                Polarity::Positive => !ev.positive,
+                Polarity::Negative => !ev.negative,
+            };
+            if on_demand.iter().any(open) {
+                words_within(hay, lo, hi, on_demand, &mut ev);
             }
         };
         look(window_before(hay, start, self.window), start);

@@ -446,8 +446,15 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         // A lone token on no name list (`INFO`, `Exception`) is not a name
         // unless a person-introducing word precedes it: skip the run
         // machinery (most capitalized words in logs).
-        let joined = tokens.get(i + 1).is_some_and(|n| n.sep != Sep::Break);
-        if f & (FIRST | LAST) == 0 && !joined && !trigger_before(hay, t.start) && !person_possessive(hay, t.end) {
+        // (A lower-case word joins a run only as a particle between
+        // names, `Charles van Beers`: after a token on no name list, any
+        // other one ends the run at that token.)
+        let joined = || {
+            tokens.get(i + 1).is_some_and(|n| {
+                n.sep != Sep::Break && (n.shape != Shape::Lower || flags(words, hay, n) & PARTICLE != 0)
+            })
+        };
+        if f & (FIRST | LAST) == 0 && !joined() && !trigger_before(hay, t.start) && !person_possessive(hay, t.end) {
             i += 1;
             continue;
         }
