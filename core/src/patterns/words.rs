@@ -192,14 +192,17 @@ fn hash_chunks(len: usize, chunks: impl Iterator<Item = u64>) -> u64 {
 /// street suffixes, head nouns), tested case-insensitively.
 ///
 /// The name model asks such sets about many words that are on none of
-/// them, so membership starts with a negative test that touches one `u32`:
+/// them, so membership starts with negative tests that touch two `u32`s:
 /// bit `c` of `first[len]` says some word of that length starts with
-/// letter `c`. Only words passing it are compared, and only against the
-/// set's words; the table is built at compile time.
+/// letter `c`, bit `c` of `last[len]` that one ends with it. Only words
+/// passing both are compared with the set's words; the tables are built
+/// at compile time.
 #[derive(Debug)]
 pub(crate) struct WordSet {
     words: &'static [&'static str],
     first: [u32; WordSet::MAX_LEN + 1],
+    /// The same for the last letter.
+    last: [u32; WordSet::MAX_LEN + 1],
 }
 
 impl WordSet {
@@ -210,6 +213,7 @@ impl WordSet {
     /// (checked at compile time when used in a `const`).
     pub(crate) const fn new(words: &'static [&'static str]) -> WordSet {
         let mut first = [0u32; WordSet::MAX_LEN + 1];
+        let mut last = [0u32; WordSet::MAX_LEN + 1];
         let mut i = 0;
         while i < words.len() {
             let w = words[i].as_bytes();
@@ -220,17 +224,23 @@ impl WordSet {
                 j += 1;
             }
             first[w.len()] |= 1 << (w[0] - b'a');
+            last[w.len()] |= 1 << (w[w.len() - 1] - b'a');
             i += 1;
         }
-        WordSet { words, first }
+        WordSet { words, first, last }
     }
 
     /// Whether `word` is in the set, ignoring ASCII case.
     #[inline]
     pub(crate) fn contains(&self, word: &[u8]) -> bool {
         let Some(&mask) = self.first.get(word.len()) else { return false };
-        let c = word.first().map_or(u8::MAX, |b| b.to_ascii_lowercase().wrapping_sub(b'a'));
-        c < 26 && mask & (1 << c) != 0 && self.words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+        let letter = |b: Option<&u8>| b.map_or(u8::MAX, |b| b.to_ascii_lowercase().wrapping_sub(b'a'));
+        let (c, z) = (letter(word.first()), letter(word.last()));
+        c < 26
+            && mask & (1 << c) != 0
+            && z < 26
+            && self.last[word.len()] & (1 << z) != 0
+            && self.words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
     }
 }
 
