@@ -293,7 +293,7 @@ pub(crate) fn close_to_label(hay: &[u8], label_end: usize, value_start: usize) -
 /// `(?i:\b(?:longest|…|short)\b)` with a boundary only where the word's
 /// own edge is a word character (`mr#` and `f:` end in punctuation), built
 /// as a syntax tree: parsing it from text, with hundreds of case-folded
-/// alternatives, cost more than parsing every shape pattern together.
+/// alternatives, cost about as much as parsing every shape pattern.
 fn keyword_pattern(words: &[&str]) -> Option<Hir> {
     if words.is_empty() {
         return None;
