@@ -16,6 +16,7 @@ use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, Look};
 use rustc_hash::FxHashMap;
 
 use crate::error::Error;
+use crate::matcher::is_word_byte;
 use crate::patterns::{Detector, Rule};
 
 /// Keys whose values are event times, not patient dates.
@@ -300,7 +301,7 @@ fn keyword_pattern(words: &[&str]) -> Option<Hir> {
     }
     let mut sorted: Vec<&str> = words.to_vec();
     sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    let word_byte = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let word_byte = |b: Option<u8>| b.is_some_and(is_word_byte);
     let alternatives = sorted.iter().map(|w| {
         let bytes = w.as_bytes();
         let mut parts = Vec::with_capacity(bytes.len() + 2);
@@ -331,7 +332,7 @@ fn keyword_pattern(words: &[&str]) -> Option<Hir> {
 /// Marks `ev` for each of `words` that stands as a whole word within
 /// `hay[lo..hi]` (word bytes as for `\b`: ASCII letters, digits, `_`).
 fn words_within(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let is_word = is_word_byte;
     let longest = words.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
     let mut i = lo;
     while i < hi {

@@ -189,7 +189,6 @@ impl Shapes {
                 None
             } else {
                 let alone = Regex::builder()
-                    .syntax(syntax_config())
                     .build_from_hir(hir)
                     .map_err(|e| Error::pattern(format!("regex does not compile: {e}")))?;
                 Some((alone, groups))
@@ -292,11 +291,7 @@ fn search(
 
 /// Parses one pattern as the shape matcher reads patterns.
 fn parse(pattern: &str) -> Result<Hir, String> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
+    syntax::parse_with(pattern, &syntax_config())
         .map_err(|e| format!("regex does not parse: {}", first_line(&e.to_string())))
 }
 
@@ -404,10 +399,15 @@ impl Words {
     }
 }
 
+/// A word byte as an ASCII `\b` sees it: letter, digit or `_`.
+pub(crate) fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 /// True when the bytes just outside `start..end` are not ASCII word bytes
 /// (or the span touches the edge of `hay`).
 pub(crate) fn is_word_bounded(hay: &[u8], start: usize, end: usize) -> bool {
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let word = is_word_byte;
     (start == 0 || !word(hay[start - 1]) || !word(hay[start]))
         && (end >= hay.len() || !word(hay[end]) || end == 0 || !word(hay[end - 1]))
 }
