@@ -338,7 +338,8 @@ fn flags(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     lookup(words, hay, t)
 }
 
-/// Looks up a token's flags. The lists are ASCII: Latin letters with
+/// Looks up a token's flags (a lower-case token's in the small table of
+/// the words it can matter as, [`WordLists::spots`]). The lists are ASCII: Latin letters with
 /// diacritics fold to their base letter (`Söderberg` → `soderberg`, `Júlia`
 /// → `julia`); a token with any other non-ASCII letter is on no list.
 fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
@@ -346,6 +347,7 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     if word.len() > 24 {
         return 0;
     }
+    let table = if t.shape == Shape::Lower { words.spots() } else { words.all() };
     // Most tokens are plain ASCII letters: their lower case is `b | 0x20`,
     // done eight bytes at a time on the zero-padded word, which is hashed
     // as it stands. The chunks are read straight from `hay` and masked to
@@ -379,7 +381,7 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
         // top bit of `(b & 0x7f) + 0x7f` is set iff the byte is non-zero.
         const LOW7: u64 = !HIGH;
         let lower = chunks.map(|w| w | (((w & LOW7).wrapping_add(LOW7) & HIGH) >> 2));
-        return words.flags_of_chunks(&lower, word.len());
+        return table.flags_of_chunks(&lower, word.len());
     }
     // The Census lists spell O'Brien `obrien` and Smith-Jones `smithjones`.
     let mut n = 0;
@@ -404,7 +406,7 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
             n += 1;
         }
     }
-    words.flags(&buf[..n])
+    table.flags(&buf[..n])
 }
 
 /// Base letters of U+00C0..U+017F (Latin-1 Supplement and Latin

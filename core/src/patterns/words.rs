@@ -57,7 +57,11 @@ const LISTS: &[(u16, &str)] = &[
 /// one only if its fingerprint collides, a 2^-47 chance per probe.
 #[derive(Debug, Default)]
 pub(crate) struct WordLists {
-    slots: Vec<u64>,
+    /// Every listed word.
+    all: Table,
+    /// The words a lower-case token can matter as — titles, particles and
+    /// places — with all their flags (see [`WordLists::spots`]).
+    spots: Table,
     /// The lists the table was filled from.
     lists: &'static [(u16, &'static str)],
     /// Every listed word with its flags, for [`WordLists::iter`]: merged
@@ -65,6 +69,12 @@ pub(crate) struct WordLists {
     /// table is filled straight from the lists, a word on several lists
     /// OR-ing its flags into one slot).
     words: OnceLock<Vec<(&'static str, u16)>>,
+}
+
+/// An open-addressing table of packed slots (see [`WordLists`]).
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    slots: Vec<u64>,
 }
 
 /// The embedded lists, built on first use and shared by every engine.
@@ -88,19 +98,20 @@ impl WordLists {
     }
 
     fn from_lists(lists: &'static [(u16, &'static str)]) -> WordLists {
-        // At most half full: probes for absent words (most look-ups) stay
-        // short. (Sized by the lines of the lists, an upper bound.)
+        // Sized by the lines of the lists, an upper bound.
         let lines: usize = lists.iter().map(|(_, text)| memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1).sum();
-        let len = (lines * 2).next_power_of_two().max(16);
-        let mut slots = vec![0u64; len];
+        let mut all = Table::with_room(lines);
         for (word, flags) in listed(lists) {
-            let (mut at, fp) = place(hash(word.as_bytes()), len);
-            while slots[at] != 0 && slots[at] >> FLAG_BITS != fp {
-                at = (at + 1) & (len - 1);
-            }
-            slots[at] |= fp << FLAG_BITS | u64::from(flags);
+            all.add(word.as_bytes(), flags);
         }
-        WordLists { slots, lists, words: OnceLock::new() }
+        let spot = |(_, flags): &(&str, u16)| flags & (TITLE | PARTICLE | PLACE) != 0;
+        let spot_words: Vec<&str> = listed(lists).filter(spot).map(|(w, _)| w).collect();
+        let mut spots = Table::with_room(spot_words.len());
+        for word in spot_words {
+            let flags = all.flags(word.as_bytes());
+            spots.add(word.as_bytes(), flags);
+        }
+        WordLists { all, spots, lists, words: OnceLock::new() }
     }
 
     /// Every listed word with its flags, in no particular order.
@@ -113,6 +124,48 @@ impl WordLists {
             merged.into_iter().collect()
         });
         words.iter().copied()
+    }
+
+    /// The table of every listed word.
+    #[inline]
+    pub(crate) fn all(&self) -> &Table {
+        &self.all
+    }
+
+    /// A table that answers like [`all`](Self::all) for titles, particles
+    /// and places, and 0 for every other word. Those are the only flags
+    /// that can make a lower-case token matter to the name model (a title
+    /// opening a name, a particle inside one, a place in a list), and the
+    /// table is small enough to stay in the L1 cache: most lower-case
+    /// look-ups are of prose words, which in the large table cost a cache
+    /// miss each.
+    #[inline]
+    pub(crate) fn spots(&self) -> &Table {
+        &self.spots
+    }
+
+    /// Flags of an already lower-cased word (0 when on no list).
+    #[inline]
+    pub(crate) fn flags(&self, lower: &[u8]) -> u16 {
+        self.all.flags(lower)
+    }
+}
+
+impl Table {
+    /// An empty table for up to `words` words, at most half full: probes
+    /// for absent words (most look-ups) stay short.
+    fn with_room(words: usize) -> Table {
+        Table { slots: vec![0u64; (words * 2).next_power_of_two().max(16)] }
+    }
+
+    /// ORs `flags` into the slot of `word`.
+    fn add(&mut self, word: &[u8], flags: u16) {
+        let len = self.slots.len();
+        let (mut at, fp) = place(hash(word), len);
+        while self.slots[at] != 0 && self.slots[at] >> FLAG_BITS != fp {
+            at = (at + 1) & (len - 1);
+        }
+        self.slots[at] |= fp << FLAG_BITS | u64::from(flags);
     }
 
     /// Flags of an already lower-cased word (0 when on no list).
@@ -268,8 +321,19 @@ mod tests {
         assert_eq!(lists.flags(b""), 0);
         assert_eq!(WordLists::default().flags(b"smith"), 0);
         let chunks = [u64::from_le_bytes(*b"smithson"), u64::from_le_bytes(*b"ian\0\0\0\0\0"), 0];
-        assert_eq!(lists.flags_of_chunks(&chunks, 11), lists.flags(b"smithsonian"));
-        assert_eq!(lists.flags_of_chunks(&[u64::from_le_bytes(*b"smith\0\0\0")], 5), lists.flags(b"smith"));
+        assert_eq!(lists.all().flags_of_chunks(&chunks, 11), lists.flags(b"smithsonian"));
+        assert_eq!(lists.all().flags_of_chunks(&[u64::from_le_bytes(*b"smith\0\0\0")], 5), lists.flags(b"smith"));
+    }
+
+    #[test]
+    fn spots_answer_for_titles_particles_and_places_only() {
+        let lists = WordLists::embedded();
+        for (w, f) in lists.iter() {
+            let want = if f & (TITLE | PARTICLE | PLACE) != 0 { f } else { 0 };
+            assert_eq!(lists.spots().flags(w.as_bytes()), want, "{w}");
+        }
+        assert_ne!(lists.spots().flags(b"van") & PARTICLE, 0);
+        assert_eq!(lists.spots().flags(b"smith"), 0);
     }
 
     #[test]
