@@ -20,7 +20,7 @@ use regex_automata::meta::Regex;
 use regex_automata::nfa::thompson::{self, NFA};
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
-use regex_automata::{hybrid, Anchored, Input, MatchKind, PatternID, PatternSet};
+use regex_automata::{hybrid, Anchored, Input, MatchKind, PatternID};
 use regex_syntax::hir::{Hir, HirKind};
 
 use crate::error::Error;
@@ -203,19 +203,19 @@ impl Shapes {
         let Some(c) = &self.compiled else { return };
         let mut caches = c.caches.get();
         let caches = &mut *caches;
-        let mut set = PatternSet::new(self.owners.len());
+        let mut others = Vec::new();
         if lanes::worth_it(hay) {
             let mut matches = Vec::new();
             if lanes::find_all(&c.regex, &mut caches.regex, hay, &mut matches) {
                 for m in matches {
-                    self.hit(hay, c, caches, &mut set, m.pattern, m.start, m.end, out);
+                    self.hit(hay, c, caches, &mut others, m.pattern, m.start, m.end, out);
                 }
                 return;
             }
         }
         let mut input = Input::new(hay);
         while let Some(m) = search(&c.regex, &mut caches.regex, &input) {
-            self.hit(hay, c, caches, &mut set, m.pattern(), m.start(), m.end(), out);
+            self.hit(hay, c, caches, &mut others, m.pattern(), m.start(), m.end(), out);
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
             if next > hay.len() {
                 break;
@@ -232,7 +232,7 @@ impl Shapes {
         hay: &[u8],
         c: &Compiled,
         caches: &mut Caches,
-        set: &mut PatternSet,
+        others: &mut Vec<PatternID>,
         pid: PatternID,
         start: usize,
         end: usize,
@@ -243,13 +243,9 @@ impl Shapes {
         // matched at its start, so there is nothing to probe.
         let keyword = self.keyword_slot.map(|k| PatternID::must(k as usize));
         if self.owners.len() > 1 && Some(pid) != keyword {
-            set.clear();
-            let probe = Input::new(hay).range(start..).anchored(Anchored::Yes);
-            // Cannot fail: no quit bytes, and a full cache is cleared, not
-            // given up on (see `Compiled::new`).
-            let probed = c.all.try_which_overlapping_matches(&mut caches.all, &probe, set);
-            debug_assert!(probed.is_ok(), "lazy DFAs without quit bytes do not fail");
-            for other in set.iter().filter(|&p| p != pid) {
+            others.clear();
+            probe(&c.all, &mut caches.all, hay, start, pid, others);
+            for &other in others.iter() {
                 let alt = Input::new(hay).range(start..).anchored(Anchored::Pattern(other));
                 if let Some(m2) = search(&c.regex, &mut caches.regex, &alt) {
                     self.push(hay, other, m2.start(), m2.end(), out);
@@ -273,6 +269,81 @@ impl Shapes {
             }
         }
         out.push(Hit { slot: slot as u32, start: s, end: e });
+    }
+}
+
+/// Puts in `others`, in pattern order, every pattern of `all` (a
+/// [`MatchKind::All`] lazy DFA) but `pid` that matches some span starting
+/// at `start`.
+///
+/// The same answer as `try_which_overlapping_matches` with an anchored
+/// input, by a plain walk of the automaton: that search keeps resumable
+/// state for reporting one match at a time, which costs more than the
+/// walk itself on the short spans probed here (a tenth of a log scan).
+/// It cannot fail: no quit bytes, and a full cache is cleared, not given
+/// up on (see `Compiled::new`).
+fn probe(
+    all: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    hay: &[u8],
+    start: usize,
+    pid: PatternID,
+    others: &mut Vec<PatternID>,
+) {
+    let mut record = |cache: &hybrid::dfa::Cache, sid: hybrid::LazyStateID| {
+        for i in 0..all.match_len(cache, sid) {
+            let p = all.match_pattern(cache, sid, i);
+            if p != pid && !others.contains(&p) {
+                others.push(p);
+            }
+        }
+    };
+    walk(all, cache, hay, start, &mut record);
+    others.sort_unstable();
+}
+
+/// Runs `all` anchored at `start` until it dies or the input ends, calling
+/// `record` with every match state it passes.
+fn walk(
+    all: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    hay: &[u8],
+    start: usize,
+    record: &mut impl FnMut(&hybrid::dfa::Cache, hybrid::LazyStateID),
+) {
+    let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
+    let Ok(mut sid) = all.start_state_forward(cache, &input) else {
+        debug_assert!(false, "lazy DFAs without quit bytes do not fail");
+        return;
+    };
+    for &byte in &hay[start..] {
+        // Matches are reported one byte late: a match state after a byte
+        // means a match that ends before it.
+        if sid.is_tagged() {
+            if sid.is_match() {
+                record(cache, sid);
+            } else if sid.is_dead() || sid.is_quit() {
+                debug_assert!(!sid.is_quit(), "lazy DFAs without quit bytes do not fail");
+                return;
+            }
+        }
+        match all.next_state(cache, sid, byte) {
+            Ok(next) => sid = next,
+            Err(_) => {
+                debug_assert!(false, "lazy DFAs without quit bytes do not fail");
+                return;
+            }
+        }
+    }
+    if sid.is_match() {
+        record(cache, sid);
+    }
+    if !sid.is_dead() {
+        if let Ok(eoi) = all.next_eoi_state(cache, sid) {
+            if eoi.is_match() {
+                record(cache, eoi);
+            }
+        }
     }
 }
 

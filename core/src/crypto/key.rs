@@ -357,9 +357,13 @@ impl Key {
         &self.inner.ff1
     }
 
-    /// A keyed pseudo-random permutation of `0..n` for `purpose`: a
-    /// Fisher-Yates shuffle driven by AES-256 in counter mode under the
-    /// `permutation` sub-key (counter blocks carry the purpose's digest).
+    /// A keyed pseudo-random permutation of `0..n` for `purpose` that is a
+    /// single cycle through all `n` values: Sattolo's shuffle driven by
+    /// AES-256 in counter mode under the `permutation` sub-key (counter
+    /// blocks carry the purpose's digest). One cycle means no value maps to
+    /// itself (a token must never equal its value), and cycle-walking it
+    /// within any subset of two or more values (a date's layout class)
+    /// reaches another member of the subset before coming back.
     /// For small lists (the name lists behind dictionary
     /// tokens) where FF1, approved only from 10⁶ values up, would need
     /// hundreds of cycle-walking steps per value. Built once per key, purpose
@@ -369,11 +373,13 @@ impl Key {
         cache
             .entry((purpose.to_string(), n))
             .or_insert_with(|| {
-                // A Fisher-Yates shuffle of 0..n driven by AES-256 in
+                // Sattolo's shuffle of 0..n (Fisher-Yates with the swap
+                // partner drawn below `i`, never `i` itself, which yields
+                // each n-cycle with equal chance) driven by AES-256 in
                 // counter mode under the `permutation` sub-key (the block
                 // holds the purpose's digest and a counter): O(n), about a
                 // nanosecond per index. Each step draws 64 bits and scales
-                // them to 0..=i (Lemire); the bias is below n / 2^64.
+                // them to 0..i (Lemire); the bias is below n / 2^64.
                 let sub = derive(&self.inner.secret, b"permutation");
                 let aes = Aes256::new(GenericArray::from_slice(sub.as_bytes()));
                 let digest = Sha256::digest(purpose.as_bytes());
@@ -395,7 +401,7 @@ impl Key {
                 };
                 let mut forward: Vec<u32> = (0..n as u32).collect();
                 for i in (1..n).rev() {
-                    let j = ((u128::from(draw()) * (i as u128 + 1)) >> 64) as usize;
+                    let j = ((u128::from(draw()) * i as u128) >> 64) as usize;
                     forward.swap(i, j);
                 }
                 let mut inverse = vec![0u32; n];
@@ -516,6 +522,27 @@ mod tests {
     use crate::ErrorKind;
     use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn permutations_are_one_cycle_and_invert() {
+        let key = Key::from_bytes(vec![9; 32]).unwrap();
+        for n in [2, 3, 10, 1000, 73_048] {
+            let p = key.permutation("test/cycle", n);
+            let (mut at, mut steps) = (0, 0);
+            loop {
+                at = p.apply(at, true);
+                steps += 1;
+                if at == 0 {
+                    break;
+                }
+            }
+            assert_eq!(steps, n, "one cycle through all {n} values");
+            for i in (0..n).step_by(n.div_ceil(100)) {
+                assert_eq!(p.apply(p.apply(i, true), false), i);
+            }
+        }
+        assert_eq!(key.permutation("test/cycle", 1).apply(0, true), 0);
+    }
 
     /// A fresh directory under the system temp dir, removed on drop.
     pub(crate) struct TempDir(PathBuf);
