@@ -334,23 +334,33 @@ fn keyword_pattern(words: &[&str]) -> Option<Hir> {
 fn words_within(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
     let is_word = is_word_byte;
     let longest = words.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
-    let mut i = lo;
-    while i < hi {
-        if !is_word(hay[i]) {
+    let window = &hay[lo..hi];
+    let mut i = 0;
+    // A word running in from before the window is not whole: skip it.
+    if lo > 0 && is_word(hay[lo - 1]) {
+        while i < window.len() && is_word(window[i]) {
+            i += 1;
+        }
+    }
+    while i < window.len() {
+        if !is_word(window[i]) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < hi && is_word(hay[i]) {
+        while i < window.len() && is_word(window[i]) {
             i += 1;
         }
-        let whole = (start == 0 || !is_word(hay[start - 1])) && (i == hay.len() || !is_word(hay[i]));
-        if !whole || i - start > longest {
+        // Nor is one running on past it.
+        if i == window.len() && hay.get(hi).is_some_and(|&b| is_word(b)) {
+            break;
+        }
+        let token = &window[start..i];
+        if token.len() > longest {
             continue;
         }
-        let token = &hay[start..i];
         for (w, pol) in words {
-            if token.eq_ignore_ascii_case(w) {
+            if w.len() == token.len() && token.eq_ignore_ascii_case(w) {
                 match pol {
                     Polarity::Positive => ev.positive = true,
                     Polarity::Negative => ev.negative = true,

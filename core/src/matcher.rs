@@ -472,8 +472,21 @@ impl Words {
 
 /// A word byte as an ASCII `\b` sees it: letter, digit or `_`.
 pub(crate) fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    WORD_BYTES[b as usize]
 }
+
+/// [`is_word_byte`] as a table: one load instead of four range tests, on
+/// paths that walk every byte of a window.
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
 
 /// True when the bytes just outside `start..end` are not ASCII word bytes
 /// (or the span touches the edge of `hay`).
