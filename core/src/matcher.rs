@@ -17,6 +17,8 @@ use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
+use regex_automata::util::captures::Captures;
 use regex_automata::nfa::thompson::{self, NFA};
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
@@ -70,13 +72,11 @@ pub(crate) struct Shapes {
     pub(crate) owners: Vec<Vec<u32>>,
     /// The slot of the hotword pattern, if any (it has no owners).
     pub(crate) keyword_slot: Option<u32>,
-    /// For each slot with `value…` groups: that pattern alone, compiled for
-    /// capture extraction, and the indexes of those groups (the first that
-    /// took part in the match is the reported span). Extracting captures
-    /// with the combined patterns would run a bounded backtracker over the
-    /// NFA of every pattern (clearing a visited set of that size per
-    /// match); the pattern alone keeps that proportional to one shape.
-    value_groups: Vec<Option<(Regex, Vec<usize>)>>,
+    /// For each slot with `value…` groups: the indexes of those groups
+    /// (the first that took part in the match is the reported span). The
+    /// slot's pattern alone is compiled for their extraction (see
+    /// [`Caches::values`]).
+    value_groups: Vec<Option<Vec<usize>>>,
 }
 
 /// Every slot compiled together, once: the slots are parsed once and
@@ -98,6 +98,14 @@ struct Compiled {
 struct Caches {
     regex: hybrid::regex::Cache,
     all: hybrid::dfa::Cache,
+    /// For each slot with value groups: a bounded backtracker over that
+    /// pattern alone, its cache and a capture buffer. The span is known
+    /// by then, so only the groups are left to find: a backtracker over
+    /// the match alone, not a `meta` regex (which searched for the match
+    /// again with its DFAs before extracting groups, and took a cache from
+    /// its pool every time). Extracting groups with the combined patterns
+    /// would clear a visited set the size of every pattern's NFA per match.
+    values: Vec<Option<(BoundedBacktracker, backtrack::Cache, Captures)>>,
 }
 
 type CacheFn = Box<dyn Fn() -> Caches + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
@@ -114,7 +122,8 @@ impl std::fmt::Debug for Compiled {
 const CACHE_CAPACITY: usize = 16 << 20;
 
 impl Compiled {
-    fn new(hirs: &[Hir]) -> Result<Compiled, String> {
+    /// `values` are the backtrackers of the slots with value groups.
+    fn new(hirs: &[Hir], values: Vec<Option<BoundedBacktracker>>) -> Result<Compiled, String> {
         let err = |e: &dyn std::fmt::Display| e.to_string();
         let forward = thompson::Compiler::new()
             .configure(thompson::Config::new().nfa_size_limit(Some(64 << 20)))
@@ -145,7 +154,14 @@ impl Compiled {
         let all = Arc::new(dfa(config().match_kind(MatchKind::All), &forward)?);
         let regex = Arc::new(hybrid::regex::Builder::new().build_from_dfas(leftmost, backward));
         let (for_regex, for_all) = (Arc::clone(&regex), Arc::clone(&all));
-        let create: CacheFn = Box::new(move || Caches { regex: for_regex.create_cache(), all: for_all.create_cache() });
+        let create: CacheFn = Box::new(move || Caches {
+            regex: for_regex.create_cache(),
+            all: for_all.create_cache(),
+            values: values
+                .iter()
+                .map(|bt| bt.as_ref().map(|bt| (bt.clone(), bt.create_cache(), bt.create_captures())))
+                .collect(),
+        });
         Ok(Compiled { regex, all, caches: Pool::new(create) })
     }
 }
@@ -175,8 +191,8 @@ impl Shapes {
         let together = |e: String| Error::pattern(format!("the shape patterns do not compile together: {e}"));
         let mut hirs: Vec<Hir> = slots.iter().map(|re| parse(re)).collect::<Result<_, _>>().map_err(together)?;
         hirs.extend(keywords.cloned());
-        let compiled = Compiled::new(&hirs).map_err(together)?;
-        let mut value_groups = Vec::with_capacity(slots.len());
+        let mut value_groups = Vec::with_capacity(hirs.len());
+        let mut values = Vec::with_capacity(hirs.len());
         for hir in &hirs {
             let names = capture_names(hir);
             let groups: Vec<usize> = names
@@ -185,15 +201,20 @@ impl Shapes {
                 .filter(|(_, n)| n.as_deref().is_some_and(|n| n.starts_with("value")))
                 .map(|(g, _)| g)
                 .collect();
-            value_groups.push(if groups.is_empty() {
-                None
+            if groups.is_empty() {
+                value_groups.push(None);
+                values.push(None);
             } else {
-                let alone = Regex::builder()
+                let nfa = thompson::Compiler::new()
                     .build_from_hir(hir)
                     .map_err(|e| Error::pattern(format!("regex does not compile: {e}")))?;
-                Some((alone, groups))
-            });
+                let bt = BoundedBacktracker::new_from_nfa(nfa)
+                    .map_err(|e| Error::pattern(format!("regex does not compile: {e}")))?;
+                value_groups.push(Some(groups));
+                values.push(Some(bt));
+            }
         }
+        let compiled = Compiled::new(&hirs, values).map_err(together)?;
         Ok(Shapes { compiled: Some(compiled), owners, keyword_slot, value_groups })
     }
 
@@ -238,7 +259,7 @@ impl Shapes {
         end: usize,
         out: &mut Vec<Hit>,
     ) {
-        self.push(hay, pid, start, end, out);
+        self.push(hay, caches, pid, start, end, out);
         // Hotwords have the lowest priority: when one is reported, no shape
         // matched at its start, so there is nothing to probe.
         let keyword = self.keyword_slot.map(|k| PatternID::must(k as usize));
@@ -248,7 +269,7 @@ impl Shapes {
             for &other in others.iter() {
                 let alt = Input::new(hay).range(start..).anchored(Anchored::Pattern(other));
                 if let Some(m2) = search(&c.regex, &mut caches.regex, &alt) {
-                    self.push(hay, other, m2.start(), m2.end(), out);
+                    self.push(hay, caches, other, m2.start(), m2.end(), out);
                 }
             }
         }
@@ -256,13 +277,17 @@ impl Shapes {
 
     /// Records one match of slot `pid`, narrowed to its value group if it
     /// has one (a match where no value group took part is dropped).
-    fn push(&self, hay: &[u8], pid: PatternID, start: usize, end: usize, out: &mut Vec<Hit>) {
+    fn push(&self, hay: &[u8], caches: &mut Caches, pid: PatternID, start: usize, end: usize, out: &mut Vec<Hit>) {
         let slot = pid.as_usize();
         let (mut s, mut e) = (start, end);
-        if let Some((alone, groups)) = &self.value_groups[slot] {
+        if let Some(groups) = &self.value_groups[slot] {
+            let Some((bt, cache, caps)) = &mut caches.values[slot] else { return };
             let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
-            let mut caps = alone.create_captures();
-            alone.search_captures(&input, &mut caps);
+            // Fails only for a match longer than the backtracker's budget
+            // (thousands of bytes; value-group shapes are short): dropped.
+            if bt.try_search(cache, &input, caps).is_err() {
+                return;
+            }
             match groups.iter().find_map(|&g| caps.get_group(g)) {
                 Some(span) if !span.is_empty() => (s, e) = (span.start, span.end),
                 _ => return,
