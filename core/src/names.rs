@@ -460,6 +460,17 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
             i += 1;
             continue;
         }
+        // Nor is a lone name that is also a common word (`Read`, `Pool`,
+        // `Will`): without a title (taken above) `run` scores it 0 unless it
+        // is a given name right after a naming (`named Will`).
+        if f & (FIRST | LAST) != 0
+            && f & COMMON != 0
+            && !joined()
+            && !(f & FIRST != 0 && f & PLACE == 0 && naming_before(hay, t.start))
+        {
+            i += 1;
+            continue;
+        }
         i = run(words, hay, tokens, i, false, out).unwrap_or(i + 1);
     }
     lift_lists(words, hay, tokens, out);
