@@ -13,20 +13,22 @@
 //! would otherwise run:
 //!
 //! 1. Each lane `k ≥ 1` starts an unanchored search at its stretch's start
-//!    `b_k` (a line start near `k/LANES` of the block) and records the DFA
-//!    state before each of its first [`TRACE`] bytes, until it first sees a
-//!    match.
+//!    `b_k` (a line start near `k/LANES` of the block) and records, for each
+//!    of its first [`TRACE`] bytes, the DFA state before the byte and how
+//!    many matches it had found by then (or that a match was pending).
 //! 2. All lanes advance together, each to the end of its stretch.
 //! 3. Lane `k - 1` then runs on past `b_k` alone. The first time, at some
-//!    position `p` in the traced window, it has no match pending and is in
-//!    the state lane `k` was in at `p`, the two searches are the same from
-//!    there on: lane `k - 1`'s matches so far are kept, then lane `k`'s,
-//!    except that lane `k`'s first match takes lane `k - 1`'s search start
-//!    (the reverse search that finds a match's start must look back as far
-//!    as the one-loop search would). If lane `k - 1` leaves the window
-//!    without converging (a match straddling `b_k` that is longer than the
-//!    window), lane `k` is dropped and lane `k - 1` carries on through its
-//!    stretch.
+//!    position `p` in the traced window, neither lane had a match pending
+//!    there and lane `k - 1` is in the state lane `k` was in at `p`, the two
+//!    searches are the same from there on: lane `k - 1`'s matches so far
+//!    are kept, then lane `k`'s found after `p`, except that the first of
+//!    those takes lane `k - 1`'s search start (the reverse search that
+//!    finds a match's start must look back as far as the one-loop search
+//!    would). If lane `k - 1` leaves the window without converging (a
+//!    match straddling `b_k` that is longer than the window), lane `k` is
+//!    dropped and lane `k - 1` carries on through its stretch. (Lanes used
+//!    to trace only up to their first match: in clinical notes, dense with
+//!    labels, a tenth of the bytes were then searched twice.)
 //!
 //! A lazy DFA builds its states as it goes and may clear its cache when
 //! full, which would invalidate the other lanes' states. The cache is large
@@ -42,7 +44,7 @@ use regex_automata::{Anchored, Input, PatternID};
 /// Stretches searched at once.
 pub(crate) const LANES: usize = 4;
 /// States recorded at the start of each stretch (see the module docs).
-const TRACE: usize = 256;
+const TRACE: usize = 64;
 /// A block shorter than `LANES` times this is searched in one lane.
 const MIN_STRETCH: usize = 8 * 1024;
 /// How far past a stretch's nominal start the line start is looked for.
@@ -86,9 +88,11 @@ struct Lane {
     /// No match at or after `from`: the loop is over.
     finished: bool,
     found: Vec<End>,
-    /// The state before each byte from the lane's start, while no match
-    /// was pending (lanes after the first).
-    trace: Vec<LazyStateID>,
+    /// For each of the first [`TRACE`] bytes from the lane's start (lanes
+    /// after the first): the state before the byte and how many matches the
+    /// lane had found by then, as of the last time the lane passed it;
+    /// `None` if a match was pending then.
+    trace: Vec<Option<(LazyStateID, usize)>>,
     /// Where the lane began.
     begin: usize,
 }
@@ -146,10 +150,15 @@ fn forward_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize) -> R
             begin,
         });
     }
-    // 1. Trace the start of every lane but the first.
+    // 1. Trace the start of every lane but the first. A lane passes a
+    // byte again only after a match that was pending there is reported and
+    // the search restarts at its end, so the last record of a byte is the
+    // search that goes on from it.
     for lane in lanes.iter_mut().skip(1) {
-        while lane.trace.len() < TRACE && lane.at < lane.stop && lane.pending.is_none() && lane.found.is_empty() {
-            lane.trace.push(lane.sid);
+        let window = TRACE.min(lane.stop - lane.begin);
+        lane.trace = vec![None; window];
+        while lane.at < lane.begin + window && !lane.finished {
+            lane.trace[lane.at - lane.begin] = lane.pending.is_none().then_some((lane.sid, lane.found.len()));
             lane.step(dfa, cache, hay, clears)?;
         }
     }
@@ -163,19 +172,26 @@ fn forward_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize) -> R
         let window = next.begin..next.begin + next.trace.len();
         let converged = loop {
             if cur.finished {
-                break false;
+                break None;
             }
-            if cur.pending.is_none() && window.contains(&cur.at) && next.trace[cur.at - next.begin] == cur.sid {
-                break true;
+            if cur.pending.is_none() && window.contains(&cur.at) {
+                if let Some((sid, found)) = next.trace[cur.at - next.begin] {
+                    if sid == cur.sid {
+                        break Some(found);
+                    }
+                }
             }
             if cur.at >= window.end && cur.at >= next.begin {
                 // Past the window without converging: `next` is of no use;
                 // `cur` searches its stretch itself.
-                break false;
+                break None;
             }
             cur.step(dfa, cache, hay, clears)?;
         };
-        if converged {
+        if let Some(found) = converged {
+            // `next`'s matches before the meeting point are `cur`'s to find
+            // (it has); those after it are the same for both.
+            next.found.drain(..found);
             if let Some(first) = next.found.first_mut() {
                 first.from = cur.from;
             } else if !next.finished {
