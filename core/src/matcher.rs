@@ -105,7 +105,39 @@ struct Caches {
     /// again with its DFAs before extracting groups, and took a cache from
     /// its pool every time). Extracting groups with the combined patterns
     /// would clear a visited set the size of every pattern's NFA per match.
-    values: Vec<Option<(BoundedBacktracker, backtrack::Cache, Captures)>>,
+    values: Vec<Option<ValueGroups>>,
+}
+
+/// One thread's means of finding a slot's value group (see
+/// [`Caches::values`]).
+struct ValueGroups {
+    backtracker: BoundedBacktracker,
+    cache: backtrack::Cache,
+    captures: Captures,
+    /// Spans found so far, by match: the bytes around and in it (see
+    /// [`ValueGroups::key`]) → the value span relative to the match start,
+    /// if any. The same shapes recur (`72-year-old`), and a look-up costs a
+    /// tenth of a backtracking search.
+    memo: rustc_hash::FxHashMap<Vec<u8>, Option<(u32, u32)>>,
+    key: Vec<u8>,
+}
+
+/// Spans kept per slot and thread before the memo starts over.
+const VALUE_MEMO: usize = 4096;
+
+impl ValueGroups {
+    /// The memo key of the match `start..end`: the match's bytes and the
+    /// byte on either side (all that a look-around at its edges can see),
+    /// each with whether it exists.
+    fn key(&mut self, hay: &[u8], start: usize, end: usize) {
+        self.key.clear();
+        let before = start.checked_sub(1).map(|i| hay[i]);
+        let after = hay.get(end).copied();
+        for b in [before, after] {
+            self.key.extend_from_slice(&[u8::from(b.is_some()), b.unwrap_or(0)]);
+        }
+        self.key.extend_from_slice(&hay[start..end]);
+    }
 }
 
 type CacheFn = Box<dyn Fn() -> Caches + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
@@ -159,7 +191,15 @@ impl Compiled {
             all: for_all.create_cache(),
             values: values
                 .iter()
-                .map(|bt| bt.as_ref().map(|bt| (bt.clone(), bt.create_cache(), bt.create_captures())))
+                .map(|bt| {
+                    bt.as_ref().map(|bt| ValueGroups {
+                        backtracker: bt.clone(),
+                        cache: bt.create_cache(),
+                        captures: bt.create_captures(),
+                        memo: Default::default(),
+                        key: Vec::new(),
+                    })
+                })
                 .collect(),
         });
         Ok(Compiled { regex, all, caches: Pool::new(create) })
@@ -281,17 +321,33 @@ impl Shapes {
         let slot = pid.as_usize();
         let (mut s, mut e) = (start, end);
         if let Some(groups) = &self.value_groups[slot] {
-            let Some((bt, cache, caps)) = &mut caches.values[slot] else { return };
-            let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
-            // Fails only for a match longer than the backtracker's budget
-            // (thousands of bytes; value-group shapes are short): dropped.
-            if bt.try_search(cache, &input, caps).is_err() {
-                return;
-            }
-            match groups.iter().find_map(|&g| caps.get_group(g)) {
-                Some(span) if !span.is_empty() => (s, e) = (span.start, span.end),
-                _ => return,
-            }
+            let Some(v) = &mut caches.values[slot] else { return };
+            v.key(hay, start, end);
+            let span = match v.memo.get(&v.key[..]) {
+                Some(&span) => span,
+                None => {
+                    let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
+                    // Fails only for a match longer than the backtracker's
+                    // budget (thousands of bytes; value-group shapes are
+                    // short): dropped.
+                    let span = if v.backtracker.try_search(&mut v.cache, &input, &mut v.captures).is_err() {
+                        None
+                    } else {
+                        groups
+                            .iter()
+                            .find_map(|&g| v.captures.get_group(g))
+                            .filter(|span| !span.is_empty())
+                            .map(|span| ((span.start - start) as u32, (span.end - start) as u32))
+                    };
+                    if v.memo.len() >= VALUE_MEMO {
+                        v.memo.clear();
+                    }
+                    v.memo.insert(v.key.clone(), span);
+                    span
+                }
+            };
+            let Some((vs, ve)) = span else { return };
+            (s, e) = (start + vs as usize, start + ve as usize);
         }
         out.push(Hit { slot: slot as u32, start: s, end: e });
     }

@@ -417,6 +417,7 @@ aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii__jjkk_llllll_\
 _llnnnnnn___oooooo__rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
 
 /// Finds name candidates in `hay`. `tokens` is a scratch buffer.
+#[inline(never)]
 pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: &mut Vec<NameHit>) {
     tokenize(words, hay, tokens);
     let mut i = 0;
