@@ -125,6 +125,11 @@ struct ValueGroups {
 /// Spans kept per slot and thread before the memo starts over.
 const VALUE_MEMO: usize = 4096;
 
+/// Longer matches are not memoized, which bounds a memo at about
+/// `VALUE_MEMO * (VALUE_MEMO_MATCH + 4)` bytes (value-group shapes are
+/// short; a long match is rare and would rarely recur).
+const VALUE_MEMO_MATCH: usize = 64;
+
 impl ValueGroups {
     /// The memo key of the match `start..end`: the match's bytes and the
     /// byte on either side (all that a look-around at its edges can see),
@@ -137,6 +142,20 @@ impl ValueGroups {
             self.key.extend_from_slice(&[u8::from(b.is_some()), b.unwrap_or(0)]);
         }
         self.key.extend_from_slice(&hay[start..end]);
+    }
+
+    /// The first non-empty group of `groups` in the match `start..end`, as a
+    /// span relative to `start`, found by the bounded backtracker.
+    fn search(&mut self, groups: &[usize], hay: &[u8], start: usize, end: usize) -> Option<(u32, u32)> {
+        let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
+        // Fails only for a match longer than the backtracker's budget
+        // (thousands of bytes; value-group shapes are short): dropped.
+        self.backtracker.try_search(&mut self.cache, &input, &mut self.captures).ok()?;
+        groups
+            .iter()
+            .find_map(|&g| self.captures.get_group(g))
+            .filter(|span| !span.is_empty())
+            .map(|span| ((span.start - start) as u32, (span.end - start) as u32))
     }
 }
 
@@ -322,27 +341,20 @@ impl Shapes {
         let (mut s, mut e) = (start, end);
         if let Some(groups) = &self.value_groups[slot] {
             let Some(v) = &mut caches.values[slot] else { return };
-            v.key(hay, start, end);
-            let span = match v.memo.get(&v.key[..]) {
+            let memoized = end - start <= VALUE_MEMO_MATCH;
+            if memoized {
+                v.key(hay, start, end);
+            }
+            let span = match v.memo.get(&v.key[..]).filter(|_| memoized) {
                 Some(&span) => span,
                 None => {
-                    let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
-                    // Fails only for a match longer than the backtracker's
-                    // budget (thousands of bytes; value-group shapes are
-                    // short): dropped.
-                    let span = if v.backtracker.try_search(&mut v.cache, &input, &mut v.captures).is_err() {
-                        None
-                    } else {
-                        groups
-                            .iter()
-                            .find_map(|&g| v.captures.get_group(g))
-                            .filter(|span| !span.is_empty())
-                            .map(|span| ((span.start - start) as u32, (span.end - start) as u32))
-                    };
-                    if v.memo.len() >= VALUE_MEMO {
-                        v.memo.clear();
+                    let span = v.search(groups, hay, start, end);
+                    if memoized {
+                        if v.memo.len() >= VALUE_MEMO {
+                            v.memo.clear();
+                        }
+                        v.memo.insert(v.key.clone(), span);
                     }
-                    v.memo.insert(v.key.clone(), span);
                     span
                 }
             };
