@@ -342,11 +342,14 @@ impl Shapes {
         if let Some(groups) = &self.value_groups[slot] {
             let Some(v) = &mut caches.values[slot] else { return };
             let memoized = end - start <= VALUE_MEMO_MATCH;
-            if memoized {
+            let known = if memoized {
                 v.key(hay, start, end);
-            }
-            let span = match v.memo.get(&v.key[..]).filter(|_| memoized) {
-                Some(&span) => span,
+                v.memo.get(&v.key[..]).copied()
+            } else {
+                None
+            };
+            let span = match known {
+                Some(span) => span,
                 None => {
                     let span = v.search(groups, hay, start, end);
                     if memoized {
