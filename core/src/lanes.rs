@@ -252,30 +252,44 @@ fn joint_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize, lanes:
             continue;
         }
         let [a, b, c, d] = lanes else { unreachable!("LANES is four") };
-        // One transition per lane per iteration; a lane in or entering a
-        // special state takes the slow `step` (which may rewind it after a
-        // match, never past its stop), so `room` stays a safe bound.
-        macro_rules! advance {
-            ($lane:expr) => {
-                if $lane.sid.is_tagged() {
-                    $lane.step(dfa, cache, hay, clears)?;
-                } else {
-                    let next = dfa.next_state_untagged(cache, $lane.sid, hay[$lane.at]);
-                    if next.is_tagged() {
-                        $lane.step(dfa, cache, hay, clears)?;
-                    } else {
-                        $lane.sid = next;
-                        $lane.at += 1;
-                    }
-                }
-            };
-        }
+        // Every lane is in a plain state here. The lanes advance together
+        // `room` bytes, with their states in locals (nothing in the loop
+        // writes memory, so the table and haystack pointers stay in
+        // registers and the slices need no bounds checks). The first time a
+        // transition leads to a special state (a match, the dead state, or
+        // one not built yet), every lane is written back as it was before
+        // that byte and the lanes that hit it take the slow `step`; the
+        // others redo the byte in the next round. `step` may rewind a lane
+        // after a match, never past its stop, so `room` is recomputed.
         let room = (a.stop - a.at).min(b.stop - b.at).min(c.stop - c.at).min(d.stop - d.at);
-        for _ in 0..room {
-            advance!(a);
-            advance!(b);
-            advance!(c);
-            advance!(d);
+        let (ha, hb, hc, hd) =
+            (&hay[a.at..a.at + room], &hay[b.at..b.at + room], &hay[c.at..c.at + room], &hay[d.at..d.at + room]);
+        let (mut sa, mut sb, mut sc, mut sd) = (a.sid, b.sid, c.sid, d.sid);
+        let mut i = 0;
+        let special = loop {
+            if i == room {
+                break None;
+            }
+            let na = dfa.next_state_untagged(cache, sa, ha[i]);
+            let nb = dfa.next_state_untagged(cache, sb, hb[i]);
+            let nc = dfa.next_state_untagged(cache, sc, hc[i]);
+            let nd = dfa.next_state_untagged(cache, sd, hd[i]);
+            if na.is_tagged() | nb.is_tagged() | nc.is_tagged() | nd.is_tagged() {
+                break Some([na.is_tagged(), nb.is_tagged(), nc.is_tagged(), nd.is_tagged()]);
+            }
+            (sa, sb, sc, sd) = (na, nb, nc, nd);
+            i += 1;
+        };
+        for (lane, sid) in [(&mut *a, sa), (&mut *b, sb), (&mut *c, sc), (&mut *d, sd)] {
+            lane.sid = sid;
+            lane.at += i;
+        }
+        if let Some(tagged) = special {
+            for (lane, tagged) in [a, b, c, d].into_iter().zip(tagged) {
+                if tagged {
+                    lane.step(dfa, cache, hay, clears)?;
+                }
+            }
         }
     }
 }
