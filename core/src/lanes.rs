@@ -251,7 +251,7 @@ fn joint_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize, lanes:
             }
             continue;
         }
-        let [a, b, c, d] = lanes else { unreachable!("LANES is four") };
+        let lanes: &mut [Lane; LANES] = lanes.try_into().expect("all lanes run");
         // Every lane is in a plain state here. The lanes advance together
         // `room` bytes, with their states in locals (nothing in the loop
         // writes memory, so the table and haystack pointers stay in
@@ -261,32 +261,29 @@ fn joint_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize, lanes:
         // that byte and the lanes that hit it take the slow `step`; the
         // others redo the byte in the next round. `step` may rewind a lane
         // after a match, never past its stop, so `room` is recomputed.
-        let room = (a.stop - a.at).min(b.stop - b.at).min(c.stop - c.at).min(d.stop - d.at);
-        let (ha, hb, hc, hd) =
-            (&hay[a.at..a.at + room], &hay[b.at..b.at + room], &hay[c.at..c.at + room], &hay[d.at..d.at + room]);
-        let (mut sa, mut sb, mut sc, mut sd) = (a.sid, b.sid, c.sid, d.sid);
+        let room = lanes.iter().map(|l| l.stop - l.at).min().expect("LANES > 0");
+        let bytes: [&[u8]; LANES] = std::array::from_fn(|k| &hay[lanes[k].at..lanes[k].at + room]);
+        let mut sids: [LazyStateID; LANES] = std::array::from_fn(|k| lanes[k].sid);
         let mut i = 0;
         let special = loop {
             if i == room {
                 break None;
             }
-            let na = dfa.next_state_untagged(cache, sa, ha[i]);
-            let nb = dfa.next_state_untagged(cache, sb, hb[i]);
-            let nc = dfa.next_state_untagged(cache, sc, hc[i]);
-            let nd = dfa.next_state_untagged(cache, sd, hd[i]);
-            if na.is_tagged() | nb.is_tagged() | nc.is_tagged() | nd.is_tagged() {
-                break Some([na.is_tagged(), nb.is_tagged(), nc.is_tagged(), nd.is_tagged()]);
+            let next: [LazyStateID; LANES] =
+                std::array::from_fn(|k| dfa.next_state_untagged(cache, sids[k], bytes[k][i]));
+            if next.iter().fold(false, |any, s| any | s.is_tagged()) {
+                break Some(next);
             }
-            (sa, sb, sc, sd) = (na, nb, nc, nd);
+            sids = next;
             i += 1;
         };
-        for (lane, sid) in [(&mut *a, sa), (&mut *b, sb), (&mut *c, sc), (&mut *d, sd)] {
+        for (lane, sid) in lanes.iter_mut().zip(sids) {
             lane.sid = sid;
             lane.at += i;
         }
-        if let Some(tagged) = special {
-            for (lane, tagged) in [a, b, c, d].into_iter().zip(tagged) {
-                if tagged {
+        if let Some(next) = special {
+            for (lane, sid) in lanes.iter_mut().zip(next) {
+                if sid.is_tagged() {
                     lane.step(dfa, cache, hay, clears)?;
                 }
             }
