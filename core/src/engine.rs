@@ -249,12 +249,12 @@ impl Engine {
         for (i, d) in detectors.iter().enumerate() {
             match &d.kind {
                 DetectorKind::Regex(re) if d.requires_context || d.rules.contains(&Rule::AfterAddress) => {
-                    labelled.push((i as u32, re.as_str()));
+                    labelled.push((i as u32, re));
                     if d.rules.contains(&Rule::AfterAddress) {
                         after_address.push(i as u32);
                     }
                 }
-                DetectorKind::Regex(re) => regexes.push((i as u32, re.as_str())),
+                DetectorKind::Regex(re) => regexes.push((i as u32, re)),
                 DetectorKind::Words(ws) => words.extend(ws.iter().map(|w| (i as u32, w.as_str()))),
                 DetectorKind::Names => {
                     if names.is_some() {

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
-use regex_automata::util::captures::Captures;
 use regex_automata::nfa::thompson::{self, NFA};
+use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_automata::{hybrid, Anchored, Input, MatchKind, PatternID};
@@ -44,20 +44,39 @@ fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-/// Checks that one detector regex parses and cannot match the empty string.
-///
-/// Parsing is enough to name the detector in an error; the full compile
-/// happens once, for all patterns together, when the engine is built (a
-/// failure there is rare — size limits — and is reported without an id).
-pub(crate) fn check_pattern(pattern: &str) -> Result<(), String> {
-    let hir = parse(pattern)?;
-    if hir.properties().look_set().contains_word_unicode() {
-        return Err("regex uses a Unicode word boundary; patterns are byte-oriented, use `\\b` outside `(?u)`".into());
+/// One detector regex, parsed once: when its pattern file is read (to
+/// report errors against its detector) and then compiled from the same
+/// syntax tree into the shape matcher or the keyword-labelled regexes.
+#[derive(Clone, Debug)]
+pub(crate) struct Pattern {
+    source: Arc<str>,
+    hir: Arc<Hir>,
+}
+
+impl Pattern {
+    /// Parses `pattern` and checks that it cannot match the empty string
+    /// and uses no Unicode word boundary.
+    ///
+    /// Parsing is enough to name the detector in an error; the full compile
+    /// happens once, for all patterns together, when the engine is built (a
+    /// failure there is rare — size limits — and is reported without an id).
+    pub(crate) fn new(pattern: &str) -> Result<Pattern, String> {
+        let hir = parse(pattern)?;
+        if hir.properties().look_set().contains_word_unicode() {
+            return Err(
+                "regex uses a Unicode word boundary; patterns are byte-oriented, use `\\b` outside `(?u)`".into()
+            );
+        }
+        if hir.properties().minimum_len() == Some(0) {
+            return Err("regex can match the empty string".into());
+        }
+        Ok(Pattern { source: pattern.into(), hir: Arc::new(hir) })
     }
-    if hir.properties().minimum_len() == Some(0) {
-        return Err("regex can match the empty string".into());
+
+    /// The regex as written.
+    pub(crate) fn source(&self) -> &str {
+        &self.source
     }
-    Ok(())
 }
 
 fn first_line(s: &str) -> String {
@@ -228,11 +247,11 @@ impl Compiled {
 impl Shapes {
     /// Compiles `patterns` (detector index, regex) into one matcher, plus
     /// the hotword pattern as the last (lowest-priority) slot.
-    pub(crate) fn new(patterns: &[(u32, &str)], keywords: Option<&Hir>) -> Result<Shapes, Error> {
-        let mut slots: Vec<&str> = Vec::new();
+    pub(crate) fn new(patterns: &[(u32, &Pattern)], keywords: Option<&Hir>) -> Result<Shapes, Error> {
+        let mut slots: Vec<&Pattern> = Vec::new();
         let mut owners: Vec<Vec<u32>> = Vec::new();
         for &(det, re) in patterns {
-            match slots.iter().position(|s| *s == re) {
+            match slots.iter().position(|s| s.source() == re.source()) {
                 Some(i) => owners[i].push(det),
                 None => {
                     slots.push(re);
@@ -248,7 +267,7 @@ impl Shapes {
             return Ok(Shapes { compiled: None, owners, keyword_slot, value_groups: Vec::new() });
         }
         let together = |e: String| Error::pattern(format!("the shape patterns do not compile together: {e}"));
-        let mut hirs: Vec<Hir> = slots.iter().map(|re| parse(re)).collect::<Result<_, _>>().map_err(together)?;
+        let mut hirs: Vec<Hir> = slots.iter().map(|re| (*re.hir).clone()).collect();
         hirs.extend(keywords.cloned());
         let mut value_groups = Vec::with_capacity(hirs.len());
         let mut values = Vec::with_capacity(hirs.len());
@@ -497,11 +516,11 @@ pub(crate) struct Labelled {
 }
 
 impl Labelled {
-    pub(crate) fn new(detectors: usize, patterns: &[(u32, &str)]) -> Result<Labelled, Error> {
-        let mut sources: Vec<&str> = Vec::new();
+    pub(crate) fn new(detectors: usize, patterns: &[(u32, &Pattern)]) -> Result<Labelled, Error> {
+        let mut sources: Vec<&Pattern> = Vec::new();
         let mut regex_of = vec![u32::MAX; detectors];
         for &(det, re) in patterns {
-            let at = match sources.iter().position(|s| *s == re) {
+            let at = match sources.iter().position(|s| s.source() == re.source()) {
                 Some(i) => i,
                 None => {
                     sources.push(re);
@@ -514,8 +533,7 @@ impl Labelled {
             .iter()
             .map(|re| {
                 Regex::builder()
-                    .syntax(syntax_config())
-                    .build(re)
+                    .build_from_hir(&re.hir)
                     .map_err(|e| Error::pattern(format!("regex does not compile: {e}")))
             })
             .collect::<Result<_, _>>()?;
@@ -596,11 +614,16 @@ pub(crate) fn is_word_bounded(hay: &[u8], start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
 
+    /// The shape matcher over `(detector, regex)` pairs, no hotwords.
+    fn shapes(patterns: &[(u32, &str)]) -> Shapes {
+        let parsed: Vec<(u32, Pattern)> = patterns.iter().map(|&(d, re)| (d, Pattern::new(re).unwrap())).collect();
+        let refs: Vec<(u32, &Pattern)> = parsed.iter().map(|(d, p)| (*d, p)).collect();
+        Shapes::new(&refs, None).unwrap()
+    }
+
     #[test]
     fn same_start_alternatives_are_reported() {
-        let shapes =
-            Shapes::new(&[(0, r"\b\d{3}-\d{3}-\d{4}\b"), (1, r"\b\d{3}-\d{3}\b"), (2, r"\b\d{3}-\d{3}-\d{4}\b")], None)
-                .unwrap();
+        let shapes = shapes(&[(0, r"\b\d{3}-\d{3}-\d{4}\b"), (1, r"\b\d{3}-\d{3}\b"), (2, r"\b\d{3}-\d{3}-\d{4}\b")]);
         let mut hits = Vec::new();
         shapes.find(b"call 617-555-0123 now", &mut hits);
         hits.sort_by_key(|h| (h.start, h.end));
@@ -611,7 +634,7 @@ mod tests {
 
     #[test]
     fn value_group_narrows_the_span() {
-        let shapes = Shapes::new(&[(0, r"(?i)mrn[:#\s]*(?P<value>\d{6,})")], None).unwrap();
+        let shapes = shapes(&[(0, r"(?i)mrn[:#\s]*(?P<value>\d{6,})")]);
         let mut hits = Vec::new();
         shapes.find(b"MRN: 00123456.", &mut hits);
         assert_eq!((hits[0].start, hits[0].end), (5, 13));
@@ -619,16 +642,15 @@ mod tests {
 
     #[test]
     fn bad_patterns_are_reported() {
-        assert!(check_pattern("(unclosed").is_err());
-        assert!(check_pattern("a*").unwrap_err().contains("empty"));
-        assert!(check_pattern(r"\b\d{9}\b").is_ok());
-        assert!(check_pattern(r"(?u:\b)\d{9}").unwrap_err().contains("Unicode word boundary"));
+        assert!(Pattern::new("(unclosed").is_err());
+        assert!(Pattern::new("a*").unwrap_err().contains("empty"));
+        assert!(Pattern::new(r"\b\d{9}\b").is_ok());
+        assert!(Pattern::new(r"(?u:\b)\d{9}").unwrap_err().contains("Unicode word boundary"));
     }
 
     #[test]
     fn value_groups_are_found_by_name_after_other_groups() {
-        let shapes =
-            Shapes::new(&[(0, r"(?i)(mrn|mr#)[:#\s]*(x)?(?P<value2>\d{6,})"), (1, r"\b\d{3}-\d{4}\b")], None).unwrap();
+        let shapes = shapes(&[(0, r"(?i)(mrn|mr#)[:#\s]*(x)?(?P<value2>\d{6,})"), (1, r"\b\d{3}-\d{4}\b")]);
         let mut hits = Vec::new();
         shapes.find(b"MR# 00123456 or 555-0123", &mut hits);
         hits.sort_by_key(|h| h.start);
@@ -639,8 +661,7 @@ mod tests {
     fn large_blocks_find_what_small_ones_do() {
         // Blocks of 32 KiB and more take the lanes; a block that is one
         // line at a time does not. Both must find the same hits.
-        let shapes =
-            Shapes::new(&[(0, r"\b\d{3}-\d{2}-\d{4}\b"), (1, r"\b\d{3}-\d{2}\b"), (2, r"(?i)\bssn\b")], None).unwrap();
+        let shapes = shapes(&[(0, r"\b\d{3}-\d{2}-\d{4}\b"), (1, r"\b\d{3}-\d{2}\b"), (2, r"(?i)\bssn\b")]);
         let line = b"pt SSN 123-45-6789 ref 555-12 and more text to fill the line\n";
         let block = line.repeat(1000);
         let mut whole = Vec::new();

@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use crate::entity::{Entity, SafeHarbor};
 use crate::error::Error;
+use crate::matcher::Pattern;
 use crate::validate::Validator;
 
 pub(crate) use words::WordLists;
@@ -85,7 +86,7 @@ fn yes() -> bool {
 #[derive(Clone, Debug)]
 pub(crate) enum DetectorKind {
     /// A shape regex, run inside the one multi-pattern matcher.
-    Regex(String),
+    Regex(Pattern),
     /// A list of literal words or phrases, run inside the one word automaton.
     Words(Vec<String>),
     /// The name model: dictionary look-ups on capitalized tokens.
@@ -214,8 +215,7 @@ fn check(raw: RawDetector, origin: &Path) -> Result<Detector, Error> {
     }
     let kind = match (raw.kind.as_deref(), raw.regex, raw.words) {
         (None | Some("regex"), Some(regex), None) => {
-            check_regex(&regex)?;
-            DetectorKind::Regex(regex)
+            DetectorKind::Regex(Pattern::new(&regex).map_err(|msg| Error::pattern(msg).with_field("regex"))?)
         }
         (None | Some("words"), None, Some(words)) => {
             if words.iter().any(|w| w.trim().is_empty()) || words.is_empty() {
@@ -330,12 +330,6 @@ pub fn normalize_field(name: &str) -> String {
         out.pop();
     }
     out
-}
-
-/// Compiles one regex on its own to report errors against the detector that
-/// owns it (the multi-pattern matcher would only say "pattern 37").
-fn check_regex(regex: &str) -> Result<(), Error> {
-    crate::matcher::check_pattern(regex).map_err(|msg| Error::pattern(msg).with_field("regex"))
 }
 
 /// Loads the embedded default pack.
