@@ -532,7 +532,12 @@ impl Labelled {
         let regexes = sources
             .iter()
             .map(|re| {
+                // No literal prefilter: these regexes search a few dozen
+                // bytes after a hotword, where a prefilter cannot pay for
+                // itself, and extracting one (literal sets, Teddy) was a
+                // tenth of the default engine's build.
                 Regex::builder()
+                    .configure(Regex::config().auto_prefilter(false))
                     .build_from_hir(&re.hir)
                     .map_err(|e| Error::pattern(format!("regex does not compile: {e}")))
             })
