@@ -219,33 +219,29 @@ fn forward_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize) -> R
 }
 
 /// Advances every lane to its stop. While all lanes are in plain states,
-/// one transition each per iteration; anything special goes through
-/// [`Lane::step`].
+/// one transition each per iteration; a lane in a special state goes
+/// through [`Lane::step`] until it is plain again, while the others wait.
 #[inline(never)]
 fn joint_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize, lanes: &mut [Lane]) -> Result<(), GaveUp> {
     let last = lanes.len() - 1;
     let running = |l: &Lane, k: usize| if k == last { !l.finished } else { l.at < l.stop };
     loop {
-        let mut all = lanes.len() == LANES;
-        let mut any = false;
+        // A match seen, the dead state, a state not built yet, or (for the
+        // last lane) the end of the input: the slow step, byte by byte.
+        let mut live = 0;
         for (k, lane) in lanes.iter_mut().enumerate() {
-            if !running(lane, k) {
-                all = false;
-                continue;
-            }
-            any = true;
-            if lane.sid.is_tagged() || lane.at >= lane.stop || lane.at >= hay.len() {
+            while running(lane, k) && (lane.sid.is_tagged() || lane.at >= lane.stop) {
                 lane.step(dfa, cache, hay, clears)?;
-                all = false;
             }
+            live += usize::from(running(lane, k));
         }
-        if !any {
+        if live == 0 {
             return Ok(());
         }
-        if !all {
-            // Some lane is done or special: step the rest one at a time.
+        if live < LANES {
+            // Some lane is done: step the rest one at a time.
             for (k, lane) in lanes.iter_mut().enumerate() {
-                if running(lane, k) && !lane.sid.is_tagged() {
+                if running(lane, k) {
                     lane.step(dfa, cache, hay, clears)?;
                 }
             }
