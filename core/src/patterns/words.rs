@@ -120,8 +120,14 @@ impl WordLists {
         for (word, flags) in listed(lists) {
             all.add(word.as_bytes(), flags);
         }
-        let spot = |(_, flags): &(&str, u16)| flags & (TITLE | PARTICLE | PLACE) != 0;
-        let spot_words: Vec<&str> = listed(lists).filter(spot).map(|(w, _)| w).collect();
+        // The spot words come from the title, particle and place lists
+        // only: walk those, not the 75,000 lines again.
+        let spot_words: Vec<&str> = lists
+            .iter()
+            .filter(|(flag, _)| flag & (TITLE | PARTICLE | PLACE) != 0)
+            .flat_map(|list| listed(std::slice::from_ref(list)))
+            .map(|(w, _)| w)
+            .collect();
         let mut spots = Table::with_room(spot_words.len());
         for word in spot_words {
             let flags = all.flags(word.as_bytes());
