@@ -53,15 +53,14 @@ pub(crate) struct Token {
     end: usize,
     shape: Shape,
     sep: Sep,
-    /// Word-list flags, looked up once while tokenizing for capitalized
-    /// tokens; [`NOT_LOOKED_UP`] for lower-case ones (looked up on demand).
+    /// Word-list flags, looked up once while tokenizing (a lower-case
+    /// token in the small table of [`WordLists::spots`]: most are asked
+    /// for several times, as the next token of a name and as a title).
     flags: u16,
     /// A word of a line with no capital letter at all, taken as if it
     /// were capitalized (see [`caseless_line`]).
     caseless: bool,
 }
-
-const NOT_LOOKED_UP: u16 = u16::MAX;
 
 /// A name candidate: span and base score.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -131,14 +130,10 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
             }
             if let Some(title) = title_before(hay, ws).filter(|t| !have_last || t.0 >= last_end) {
                 let gap = if have_last { &hay[last_end..title.0] } else { &[][..] };
-                out.push(Token {
-                    start: title.0,
-                    end: title.1,
-                    shape: Shape::Lower,
-                    sep: sep_of(gap),
-                    flags: NOT_LOOKED_UP,
-                    caseless: false,
-                });
+                let mut token =
+                    Token { start: title.0, end: title.1, shape: Shape::Lower, sep: sep_of(gap), flags: 0, caseless: false };
+                token.flags = lookup(words, hay, &token);
+                out.push(token);
                 last_end = title.1;
                 have_last = true;
             }
@@ -202,10 +197,8 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
         }
         let gap = if have_last { &hay[last_end..start] } else { &[][..] };
         let sep = sep_of(gap);
-        let mut token = Token { start, end, shape, sep, flags: NOT_LOOKED_UP, caseless: false };
-        if shape != Shape::Lower {
-            token.flags = lookup(words, hay, &token);
-        }
+        let mut token = Token { start, end, shape, sep, flags: 0, caseless: false };
+        token.flags = lookup(words, hay, &token);
         out.push(token);
         last_end = end;
         have_last = true;
@@ -330,14 +323,6 @@ fn starts_upper(word: &[u8]) -> bool {
     text.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// A token's flags: cached for capitalized tokens, looked up for others.
-fn flags(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
-    if t.flags != NOT_LOOKED_UP {
-        return t.flags;
-    }
-    lookup(words, hay, t)
-}
-
 /// Looks up a token's flags (a lower-case token's in the small table of
 /// the words it can matter as, [`WordLists::spots`]). The lists are ASCII: Latin letters with
 /// diacritics fold to their base letter (`Söderberg` → `soderberg`, `Júlia`
@@ -427,9 +412,9 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         if t.shape == Shape::Lower {
             // A lower-case title (`ms.`, `dr`) may still open a name.
             if tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space))
-                && is_title(flags(words, hay, &t))
+                && is_title(t.flags)
             {
-                if let Some(end) = run(words, hay, tokens, i + 1, true, out) {
+                if let Some(end) = run(hay, tokens, i + 1, true, out) {
                     i = end;
                     continue;
                 }
@@ -437,11 +422,11 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
             i += 1;
             continue;
         }
-        let f = flags(words, hay, &t);
+        let f = t.flags;
         if is_title(f)
             && tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space))
         {
-            if let Some(end) = run(words, hay, tokens, i + 1, true, out) {
+            if let Some(end) = run(hay, tokens, i + 1, true, out) {
                 i = end;
                 continue;
             }
@@ -454,7 +439,7 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         // other one ends the run at that token.)
         let joined = || {
             tokens.get(i + 1).is_some_and(|n| {
-                n.sep != Sep::Break && (n.shape != Shape::Lower || flags(words, hay, n) & PARTICLE != 0)
+                n.sep != Sep::Break && (n.shape != Shape::Lower || n.flags & PARTICLE != 0)
             })
         };
         if f & (FIRST | LAST) == 0 && !joined() && !trigger_before(hay, t.start) && !person_possessive(hay, t.end) {
@@ -472,9 +457,9 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
             i += 1;
             continue;
         }
-        i = run(words, hay, tokens, i, false, out).unwrap_or(i + 1);
+        i = run(hay, tokens, i, false, out).unwrap_or(i + 1);
     }
-    lift_lists(words, hay, tokens, out);
+    lift_lists(hay, tokens, out);
 }
 
 /// Names listed together vouch for each other (`founders: Kovalev, Lee
@@ -485,7 +470,7 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
 /// scores at least 0.6 and every lone capitalized word that is not a
 /// common word (or is a given name or surname that is also one: `Mark`,
 /// `Ball`) becomes a candidate at 0.6.
-fn lift_lists(words: &WordLists, hay: &[u8], tokens: &[Token], hits: &mut Vec<NameHit>) {
+fn lift_lists(hay: &[u8], tokens: &[Token], hits: &mut Vec<NameHit>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Item {
         Hit(usize),
@@ -511,7 +496,7 @@ fn lift_lists(words: &WordLists, hay: &[u8], tokens: &[Token], hits: &mut Vec<Na
             }
             return ((hits[p].start, hits[p].end, Item::Hit(p)), last);
         }
-        let f = flags(words, hay, &tok);
+        let f = tok.flags;
         let kind = if f & PLACE != 0 {
             Item::Place
         } else if tok.shape == Shape::Cap
@@ -663,7 +648,6 @@ fn number_or_word_follows(hay: &[u8], end: usize) -> bool {
 /// Scores the run of capitalized tokens starting at `first`; pushes a hit if
 /// it is a name and returns the index after the run.
 fn run(
-    words: &WordLists,
     hay: &[u8],
     tokens: &[Token],
     first: usize,
@@ -691,7 +675,7 @@ fn run(
                 break;
             }
         }
-        let f = flags(words, hay, &t);
+        let f = t.flags;
         let initial = t.end - t.start == 1;
         let ok = match t.shape {
             // A run keeps its capitalization style (`John Smith`, `JOHN
