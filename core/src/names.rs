@@ -70,8 +70,36 @@ pub(crate) struct NameHit {
     pub(crate) score: f32,
 }
 
+/// Byte classes of the tokenizer, one table load per byte.
+const LETTER: u8 = 1;
+const UPPER: u8 = 2;
+const LOWER: u8 = 4;
+const HIGH: u8 = 8;
+
+/// [`LETTER`] for ASCII letters and every non-ASCII byte (a UTF-8 letter
+/// may be anything there), plus [`UPPER`], [`LOWER`] or [`HIGH`].
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'A'..=b'Z' => LETTER | UPPER,
+            b'a'..=b'z' => LETTER | LOWER,
+            0x80..=0xff => LETTER | HIGH,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
+#[inline]
+fn class(b: u8) -> u8 {
+    CLASS[usize::from(b)]
+}
+
 fn is_letter(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b >= 0x80
+    class(b) & LETTER != 0
 }
 
 /// Lower-case words longer than this cannot be titles or particles (the
@@ -147,12 +175,19 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
             continue;
         }
         let start = i;
+        let first = hay[i];
+        // The classes of the word's letters after the first, for its shape.
+        let mut rest = 0;
+        i += 1;
         while i < n {
             let b = hay[i];
-            if is_letter(b) {
+            let c = class(b);
+            if c & LETTER != 0 {
+                rest |= c;
                 i += 1;
             } else if (b == b'\'' || b == b'-') && i + 2 < n && is_letter(hay[i + 1]) && is_letter(hay[i + 2]) {
                 // O'Brien, Mary-Jane; but not the possessive in Smith's.
+                rest |= class(hay[i + 1]);
                 i += 2;
             } else {
                 break;
@@ -160,7 +195,6 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
         }
         let end = i;
         let word = &hay[start..end];
-        let first = word[0];
         if first.is_ascii_lowercase() {
             // A lower-case word matters only as a title right before a
             // capitalized word (`ms. Wijtze`) or a particle right after one
@@ -180,11 +214,10 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
             }
         }
         let shape = if first.is_ascii_uppercase() || (first >= 0x80 && starts_upper(word)) {
-            if word.len() >= 2
-                && word.iter().all(|b| !b.is_ascii_lowercase())
-                && word.iter().any(|b| b.is_ascii_uppercase())
-                && !word[1..].iter().any(|&b| b >= 0x80)
-            {
+            // No lower-case ASCII letter, some capital, nothing non-ASCII
+            // after the first letter: `SMITH`, `O'NEIL`.
+            let all = class(first) | rest;
+            if word.len() >= 2 && all & LOWER == 0 && all & UPPER != 0 && rest & HIGH == 0 {
                 Shape::Upper
             } else {
                 Shape::Cap
