@@ -369,37 +369,42 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     // Most tokens are plain ASCII letters: their lower case is `b | 0x20`,
     // done eight bytes at a time on the zero-padded word, which is hashed
     // as it stands. The chunks are read straight from `hay` and masked to
-    // the word when 24 bytes are there (copying the word into a buffer
+    // the word when the bytes are there (copying the word into a buffer
     // first and reading it back as `u64`s stalls on store forwarding).
-    let mut buf = [0u8; 24];
-    let chunks: [u64; 3] = if t.start + 24 <= hay.len() {
-        let raw = &hay[t.start..t.start + 24];
-        std::array::from_fn(|i| {
-            let w = u64::from_le_bytes(raw[8 * i..8 * i + 8].try_into().expect("eight bytes"));
-            let keep = word.len().saturating_sub(8 * i).min(8);
-            if keep == 8 {
-                w
-            } else {
-                w & ((1u64 << (8 * keep)) - 1)
-            }
-        })
-    } else {
-        buf[..word.len()].copy_from_slice(word);
-        std::array::from_fn(|i| u64::from_le_bytes(buf[8 * i..8 * i + 8].try_into().expect("eight bytes")))
-    };
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has = |w: u64, b: u8| {
         let x = w ^ (ONES * u64::from(b));
         x.wrapping_sub(ONES) & !x & HIGH != 0
     };
-    if chunks.iter().all(|&w| w & HIGH == 0 && !has(w, b'\'') && !has(w, b'-')) {
+    let plain = |w: u64| w & HIGH == 0 && !has(w, b'\'') && !has(w, b'-');
+    // 0x20 into every non-zero byte (letters, not the padding): the top
+    // bit of `(b & 0x7f) + 0x7f` is set iff the byte is non-zero.
+    const LOW7: u64 = !HIGH;
+    let lower = |w: u64| w | (((w & LOW7).wrapping_add(LOW7) & HIGH) >> 2);
+    let masked = |w: u64, keep: usize| if keep >= 8 { w } else { w & ((1u64 << (8 * keep)) - 1) };
+    // Most tokens fit one chunk.
+    if word.len() <= 8 && t.start + 8 <= hay.len() {
+        let w = u64::from_le_bytes(hay[t.start..t.start + 8].try_into().expect("eight bytes"));
+        let w = masked(w, word.len());
+        if plain(w) {
+            return table.flags_of_chunks(&[lower(w)], word.len());
+        }
+    }
+    let mut buf = [0u8; 24];
+    let chunks: [u64; 3] = if t.start + 24 <= hay.len() {
+        let raw = &hay[t.start..t.start + 24];
+        std::array::from_fn(|i| {
+            let w = u64::from_le_bytes(raw[8 * i..8 * i + 8].try_into().expect("eight bytes"));
+            masked(w, word.len().saturating_sub(8 * i))
+        })
+    } else {
+        buf[..word.len()].copy_from_slice(word);
+        std::array::from_fn(|i| u64::from_le_bytes(buf[8 * i..8 * i + 8].try_into().expect("eight bytes")))
+    };
+    if chunks.iter().all(|&w| plain(w)) {
         debug_assert!(word.iter().all(u8::is_ascii_alphabetic));
-        // 0x20 into every non-zero byte (letters, not the padding): the
-        // top bit of `(b & 0x7f) + 0x7f` is set iff the byte is non-zero.
-        const LOW7: u64 = !HIGH;
-        let lower = chunks.map(|w| w | (((w & LOW7).wrapping_add(LOW7) & HIGH) >> 2));
-        return table.flags_of_chunks(&lower, word.len());
+        return table.flags_of_chunks(&chunks.map(lower), word.len());
     }
     // The Census lists spell O'Brien `obrien` and Smith-Jones `smithjones`.
     let mut n = 0;
