@@ -9,6 +9,9 @@
 //! here touches scanned text.
 
 pub(crate) mod words;
+// Shared with `core/build.rs`, which fills the table; the crate only probes it.
+#[cfg_attr(not(test), allow(dead_code))]
+mod wordtable;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
