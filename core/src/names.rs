@@ -158,8 +158,14 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
             }
             if let Some(title) = title_before(hay, ws).filter(|t| !have_last || t.0 >= last_end) {
                 let gap = if have_last { &hay[last_end..title.0] } else { &[][..] };
-                let mut token =
-                    Token { start: title.0, end: title.1, shape: Shape::Lower, sep: sep_of(gap), flags: 0, caseless: false };
+                let mut token = Token {
+                    start: title.0,
+                    end: title.1,
+                    shape: Shape::Lower,
+                    sep: sep_of(gap),
+                    flags: 0,
+                    caseless: false,
+                };
                 token.flags = lookup(words, hay, &token);
                 out.push(token);
                 last_end = title.1;
@@ -476,9 +482,9 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         // names, `Charles van Beers`: after a token on no name list, any
         // other one ends the run at that token.)
         let joined = || {
-            tokens.get(i + 1).is_some_and(|n| {
-                n.sep != Sep::Break && (n.shape != Shape::Lower || n.flags & PARTICLE != 0)
-            })
+            tokens
+                .get(i + 1)
+                .is_some_and(|n| n.sep != Sep::Break && (n.shape != Shape::Lower || n.flags & PARTICLE != 0))
         };
         if f & (FIRST | LAST) == 0 && !joined() && !trigger_before(hay, t.start) && !person_possessive(hay, t.end) {
             i += 1;
@@ -685,13 +691,7 @@ fn number_or_word_follows(hay: &[u8], end: usize) -> bool {
 
 /// Scores the run of capitalized tokens starting at `first`; pushes a hit if
 /// it is a name and returns the index after the run.
-fn run(
-    hay: &[u8],
-    tokens: &[Token],
-    first: usize,
-    titled: bool,
-    out: &mut Vec<NameHit>,
-) -> Option<usize> {
+fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<NameHit>) -> Option<usize> {
     // Collect the run: capitalized tokens (or particles between them) joined
     // by name separators, at most five tokens.
     let mut idx: [usize; 6] = [0; 6];
