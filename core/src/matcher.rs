@@ -193,7 +193,7 @@ const CACHE_CAPACITY: usize = 16 << 20;
 
 impl Compiled {
     /// `values` are the backtrackers of the slots with value groups.
-    fn new(hirs: &[Hir], values: Vec<Option<BoundedBacktracker>>) -> Result<Compiled, String> {
+    fn new(hirs: &[&Hir], values: Vec<Option<BoundedBacktracker>>) -> Result<Compiled, String> {
         let err = |e: &dyn std::fmt::Display| e.to_string();
         let forward = thompson::Compiler::new()
             .configure(thompson::Config::new().nfa_size_limit(Some(64 << 20)))
@@ -267,11 +267,11 @@ impl Shapes {
             return Ok(Shapes { compiled: None, owners, keyword_slot, value_groups: Vec::new() });
         }
         let together = |e: String| Error::pattern(format!("the shape patterns do not compile together: {e}"));
-        let mut hirs: Vec<Hir> = slots.iter().map(|re| (*re.hir).clone()).collect();
-        hirs.extend(keywords.cloned());
+        let mut hirs: Vec<&Hir> = slots.iter().map(|re| &*re.hir).collect();
+        hirs.extend(keywords);
         let mut value_groups = Vec::with_capacity(hirs.len());
         let mut values = Vec::with_capacity(hirs.len());
-        for hir in &hirs {
+        for &hir in &hirs {
             let names = capture_names(hir);
             let groups: Vec<usize> = names
                 .iter()
