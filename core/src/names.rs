@@ -54,8 +54,7 @@ pub(crate) struct Token {
     shape: Shape,
     sep: Sep,
     /// Word-list flags, looked up once while tokenizing (a lower-case
-    /// token in the small table of [`WordLists::spots`]: most are asked
-    /// for several times, as the next token of a name and as a title).
+    /// token's in the small table of [`WordLists::spots`]).
     flags: u16,
     /// A word of a line with no capital letter at all, taken as if it
     /// were capitalized (see [`caseless_line`]).

@@ -5,7 +5,7 @@
 //!
 //! The table is an open-addressing array of packed `u64` slots, each a
 //! 47-bit fingerprint of a word and its 16 flag bits, at most half full;
-//! it is embedded as little-endian bytes.
+//! the build script writes it out as a `static` array.
 
 /// The token is a known given name.
 pub const FIRST: u16 = 1;
