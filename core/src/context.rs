@@ -332,6 +332,79 @@ fn keyword_pattern(words: &[&str]) -> Option<Hir> {
 /// Marks `ev` for each of `words` that stands as a whole word within
 /// `hay[lo..hi]` (word bytes as for `\b`: ASCII letters, digits, `_`).
 fn words_within(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
+    let window = &hay[lo..hi];
+    if window.len() > 64 {
+        return words_within_long(hay, lo, hi, words, ev);
+    }
+    // The window's word bytes as bits, eight bytes at a time; then each
+    // word is a run of ones, found with bit operations instead of a branch
+    // per byte (this runs for most candidates).
+    let mut mask = 0u64;
+    let mut chunks = window.chunks_exact(8);
+    for (k, chunk) in (&mut chunks).enumerate() {
+        mask |= word_bits(u64::from_le_bytes(chunk.try_into().expect("eight bytes"))) << (8 * k);
+    }
+    let tail = window.len() / 8 * 8;
+    for (j, &b) in chunks.remainder().iter().enumerate() {
+        mask |= u64::from(is_word_byte(b)) << (tail + j);
+    }
+    // A word running in from before the window is not whole: skip it.
+    if lo > 0 && is_word_byte(hay[lo - 1]) {
+        mask &= mask.wrapping_add(1);
+    }
+    let lengths = words.iter().fold(0u64, |m, (w, _)| m | 1u64.checked_shl(w.len() as u32).unwrap_or(0));
+    while mask != 0 {
+        let start = mask.trailing_zeros() as usize;
+        let len = (!(mask >> start)).trailing_zeros() as usize;
+        // Clear the run: adding its lowest bit carries through it.
+        mask &= mask.wrapping_add(mask & mask.wrapping_neg());
+        let end = start + len;
+        // Nor is one running on past it.
+        if end == window.len() && hay.get(hi).is_some_and(|&b| is_word_byte(b)) {
+            break;
+        }
+        if lengths & (1u64 << len.min(63)) == 0 {
+            continue;
+        }
+        mark_word(&window[start..end], words, ev);
+    }
+}
+
+/// Marks `ev` for each of `words` that `token` is (ignoring ASCII case).
+fn mark_word(token: &[u8], words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
+    for (w, pol) in words {
+        if w.len() == token.len() && token.eq_ignore_ascii_case(w) {
+            match pol {
+                Polarity::Positive => ev.positive = true,
+                Polarity::Negative => ev.negative = true,
+            }
+        }
+    }
+}
+
+/// The word bytes of eight bytes read as a little-endian `u64`: bit `i`
+/// of the result for byte `i`.
+#[inline]
+fn word_bits(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let low7 = w & !TOP;
+    // For a byte b < 0x80 the top bit of b + (0x80 - k) is set iff b >= k.
+    let at_least = |v: u64, k: u8| v.wrapping_add(ONES * u64::from(0x80 - k)) & TOP;
+    let digit = at_least(low7, b'0') & !at_least(low7, b'9' + 1);
+    // With 0x20 set, both cases of a letter fall in `a..=z`.
+    let folded = low7 | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    // The top bit of a byte of `x` is clear after this iff the byte is zero.
+    let x = low7 ^ (ONES * u64::from(b'_'));
+    let underscore = !((x & !TOP).wrapping_add(!TOP) | x) & TOP;
+    let word = (digit | letter | underscore) & !(w & TOP);
+    // Gather the top bits: bit 8i + 7 goes to bit 56 + i, then down.
+    ((word >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// [`words_within`] for a window of more than 64 bytes, byte by byte.
+fn words_within_long(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
     let is_word = is_word_byte;
     let longest = words.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
     let window = &hay[lo..hi];
@@ -356,16 +429,8 @@ fn words_within(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)
             break;
         }
         let token = &window[start..i];
-        if token.len() > longest {
-            continue;
-        }
-        for (w, pol) in words {
-            if w.len() == token.len() && token.eq_ignore_ascii_case(w) {
-                match pol {
-                    Polarity::Positive => ev.positive = true,
-                    Polarity::Negative => ev.negative = true,
-                }
-            }
+        if token.len() <= longest {
+            mark_word(token, words, ev);
         }
     }
 }

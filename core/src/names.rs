@@ -365,37 +365,62 @@ fn starts_upper(word: &[u8]) -> bool {
 /// the words it can matter as, [`WordLists::spots`]). The lists are ASCII: Latin letters with
 /// diacritics fold to their base letter (`Söderberg` → `soderberg`, `Júlia`
 /// → `julia`); a token with any other non-ASCII letter is on no list.
+///
+/// Most tokens are plain ASCII letters of at most eight bytes: their lower
+/// case is `b | 0x20`, done on the zero-padded word read straight from
+/// `hay` as one `u64`, which is hashed as it stands. That path is inlined
+/// into the tokenizer (one call per token); the rest is [`lookup_long`].
+#[inline(always)]
 fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
+    let len = t.end - t.start;
+    if len <= 8 && t.start + 8 <= hay.len() {
+        let w = u64::from_le_bytes(hay[t.start..t.start + 8].try_into().expect("eight bytes"));
+        // A token has at least one byte.
+        let w = w & (u64::MAX >> (64 - 8 * len));
+        if plain(w) {
+            let table = if t.shape == Shape::Lower { words.spots() } else { words.all() };
+            return table.flags_of_chunks(&[lower(w)], len);
+        }
+    }
+    lookup_long(words, hay, t)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const TOP_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// A chunk of a token holds only ASCII letters (and zero padding): no
+/// non-ASCII byte, apostrophe or hyphen.
+#[inline(always)]
+fn plain(w: u64) -> bool {
+    let has = |b: u8| {
+        let x = w ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & TOP_BITS != 0
+    };
+    w & TOP_BITS == 0 && !has(b'\'') && !has(b'-')
+}
+
+/// A [`plain`] chunk in lower case: 0x20 into every non-zero byte
+/// (letters, not the padding); the top bit of `(b & 0x7f) + 0x7f` is set
+/// iff the byte is non-zero.
+#[inline(always)]
+fn lower(w: u64) -> u64 {
+    const LOW7: u64 = !TOP_BITS;
+    w | (((w & LOW7).wrapping_add(LOW7) & TOP_BITS) >> 2)
+}
+
+/// [`lookup`] of a token that is longer than eight bytes, not plain ASCII
+/// letters, or at the very end of `hay`.
+#[inline(never)]
+fn lookup_long(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     let word = &hay[t.start..t.end];
     if word.len() > 24 {
         return 0;
     }
     let table = if t.shape == Shape::Lower { words.spots() } else { words.all() };
-    // Most tokens are plain ASCII letters: their lower case is `b | 0x20`,
-    // done eight bytes at a time on the zero-padded word, which is hashed
-    // as it stands. The chunks are read straight from `hay` and masked to
-    // the word when the bytes are there (copying the word into a buffer
-    // first and reading it back as `u64`s stalls on store forwarding).
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has = |w: u64, b: u8| {
-        let x = w ^ (ONES * u64::from(b));
-        x.wrapping_sub(ONES) & !x & HIGH != 0
-    };
-    let plain = |w: u64| w & HIGH == 0 && !has(w, b'\'') && !has(w, b'-');
-    // 0x20 into every non-zero byte (letters, not the padding): the top
-    // bit of `(b & 0x7f) + 0x7f` is set iff the byte is non-zero.
-    const LOW7: u64 = !HIGH;
-    let lower = |w: u64| w | (((w & LOW7).wrapping_add(LOW7) & HIGH) >> 2);
+    // The chunks are read straight from `hay` and masked to the word when
+    // the bytes are there (copying the word into a buffer first and
+    // reading it back as `u64`s stalls on store forwarding).
     let masked = |w: u64, keep: usize| if keep >= 8 { w } else { w & ((1u64 << (8 * keep)) - 1) };
-    // Most tokens fit one chunk.
-    if word.len() <= 8 && t.start + 8 <= hay.len() {
-        let w = u64::from_le_bytes(hay[t.start..t.start + 8].try_into().expect("eight bytes"));
-        let w = masked(w, word.len());
-        if plain(w) {
-            return table.flags_of_chunks(&[lower(w)], word.len());
-        }
-    }
     let mut buf = [0u8; 24];
     let chunks: [u64; 3] = if t.start + 24 <= hay.len() {
         let raw = &hay[t.start..t.start + 24];
@@ -993,6 +1018,10 @@ const LINKED_TRIGGERS: &[(&str, WordSet)] = &[
     ),
 ];
 
+/// The first words of [`LINKED_TRIGGERS`], as a set: most words before a
+/// capitalized word are none of them, and the set says so in two look-ups.
+const LINKS: WordSet = WordSet::new(&["is", "was", "me", "him", "her", "by", "with"]);
+
 /// An explicit naming ends right before `start`: `named X`, `call me X`,
 /// `named her X`, `my name is X`.
 fn naming_before(hay: &[u8], start: usize) -> bool {
@@ -1003,38 +1032,39 @@ fn naming_before(hay: &[u8], start: usize) -> bool {
         ("is", WordSet::new(&["name", "named", "called"])),
         ("was", WordSet::new(&["name", "named", "called"])),
     ];
-    let Some((word, word_start)) = word_before(hay, start, b"") else { return false };
+    let Some((word, word_start)) = word_before(hay, start, false) else { return false };
     if word.eq_ignore_ascii_case(b"named") {
         return true;
     }
     NAMING.iter().any(|(link, before)| {
         word.eq_ignore_ascii_case(link.as_bytes())
-            && word_before(hay, word_start, b"").is_some_and(|(w, _)| before.contains(w))
+            && word_before(hay, word_start, false).is_some_and(|(w, _)| before.contains(w))
     })
 }
 
 /// One of [`TRIGGERS`] ends right before `start` (`named X`, `Name: X`,
 /// `last name? X`), or a linked pair (`name is X`).
 fn trigger_before(hay: &[u8], start: usize) -> bool {
-    let Some((word, word_start)) = word_before(hay, start, b":.,?") else { return false };
+    let Some((word, word_start)) = word_before(hay, start, true) else { return false };
     if TRIGGERS.contains(word) {
         return true;
     }
-    LINKED_TRIGGERS.iter().any(|(link, before)| {
-        word.eq_ignore_ascii_case(link.as_bytes())
-            && word_before(hay, word_start, b"").is_some_and(|(w, _)| before.contains(w))
-    })
+    LINKS.contains(word)
+        && LINKED_TRIGGERS.iter().any(|(link, before)| {
+            word.eq_ignore_ascii_case(link.as_bytes())
+                && word_before(hay, word_start, false).is_some_and(|(w, _)| before.contains(w))
+        })
 }
 
 /// The ASCII word right before `start` (one space, optionally after one of
-/// `punct`), and where it starts.
-fn word_before<'h>(hay: &'h [u8], start: usize, punct: &[u8]) -> Option<(&'h [u8], usize)> {
+/// `:.,?` when `after_punct`), and where it starts.
+fn word_before(hay: &[u8], start: usize, after_punct: bool) -> Option<(&[u8], usize)> {
     let mut i = start;
     if i == 0 || hay[i - 1] != b' ' {
         return None;
     }
     i -= 1;
-    if i > 0 && punct.contains(&hay[i - 1]) {
+    if after_punct && i > 0 && matches!(hay[i - 1], b':' | b'.' | b',' | b'?') {
         i -= 1;
     }
     let end = i;

@@ -129,28 +129,30 @@ impl Table {
 /// street suffixes, head nouns), tested case-insensitively.
 ///
 /// The name model asks such sets about many words that are on none of
-/// them, so membership starts with negative tests that touch two `u32`s:
-/// bit `c` of `first[len]` says some word of that length starts with
-/// letter `c`, bit `c` of `last[len]` that one ends with it. Only words
-/// passing both are compared with the set's words; the tables are built
-/// at compile time.
+/// them, so membership is mostly bit tests: bit `i` of `by_len[n]` says
+/// word `i` has `n` letters, of `by_first[c]` that it starts with letter
+/// `c`, of `by_last[c]` that it ends with it. Only the words in all three
+/// (almost always none, rarely more than one) are compared with the word;
+/// the tables are built at compile time.
 #[derive(Debug)]
 pub(crate) struct WordSet {
     words: &'static [&'static str],
-    first: [u32; WordSet::MAX_LEN + 1],
-    /// The same for the last letter.
-    last: [u32; WordSet::MAX_LEN + 1],
+    by_len: [u64; WordSet::MAX_LEN + 1],
+    by_first: [u64; 26],
+    by_last: [u64; 26],
 }
 
 impl WordSet {
     /// Longest word a set may hold.
     const MAX_LEN: usize = 31;
 
-    /// A set of `words`; each must be 1 to 31 lower-case ASCII letters
-    /// (checked at compile time when used in a `const`).
+    /// A set of `words` (at most 64); each must be 1 to 31 lower-case ASCII
+    /// letters (checked at compile time when used in a `const`).
     pub(crate) const fn new(words: &'static [&'static str]) -> WordSet {
-        let mut first = [0u32; WordSet::MAX_LEN + 1];
-        let mut last = [0u32; WordSet::MAX_LEN + 1];
+        assert!(words.len() <= 64, "a word set holds at most 64 words");
+        let mut by_len = [0u64; WordSet::MAX_LEN + 1];
+        let mut by_first = [0u64; 26];
+        let mut by_last = [0u64; 26];
         let mut i = 0;
         while i < words.len() {
             let w = words[i].as_bytes();
@@ -160,24 +162,32 @@ impl WordSet {
                 assert!(w[j].is_ascii_lowercase(), "words must be lower-case ASCII letters");
                 j += 1;
             }
-            first[w.len()] |= 1 << (w[0] - b'a');
-            last[w.len()] |= 1 << (w[w.len() - 1] - b'a');
+            by_len[w.len()] |= 1 << i;
+            by_first[(w[0] - b'a') as usize] |= 1 << i;
+            by_last[(w[w.len() - 1] - b'a') as usize] |= 1 << i;
             i += 1;
         }
-        WordSet { words, first, last }
+        WordSet { words, by_len, by_first, by_last }
     }
 
     /// Whether `word` is in the set, ignoring ASCII case.
     #[inline]
     pub(crate) fn contains(&self, word: &[u8]) -> bool {
-        let Some(&mask) = self.first.get(word.len()) else { return false };
-        let letter = |b: Option<&u8>| b.map_or(u8::MAX, |b| b.to_ascii_lowercase().wrapping_sub(b'a'));
-        let (c, z) = (letter(word.first()), letter(word.last()));
-        c < 26
-            && mask & (1 << c) != 0
-            && z < 26
-            && self.last[word.len()] & (1 << z) != 0
-            && self.words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+        let Some(&of_len) = self.by_len.get(word.len()) else { return false };
+        let letter = |b: Option<&u8>| usize::from(b.map_or(u8::MAX, |b| b.to_ascii_lowercase().wrapping_sub(b'a')));
+        let (Some(&first), Some(&last)) =
+            (self.by_first.get(letter(word.first())), self.by_last.get(letter(word.last())))
+        else {
+            return false;
+        };
+        let mut maybe = of_len & first & last;
+        while maybe != 0 {
+            if self.words[maybe.trailing_zeros() as usize].as_bytes().eq_ignore_ascii_case(word) {
+                return true;
+            }
+            maybe &= maybe - 1;
+        }
+        false
     }
 }
 
