@@ -162,7 +162,7 @@ impl Context {
     /// hotwords after the candidate count only when `after_counts`.
     pub(crate) fn evidence(
         &self,
-        keywords: &[Keyword],
+        keywords: &Keywords,
         hay: &[u8],
         start: usize,
         end: usize,
@@ -172,8 +172,8 @@ impl Context {
         let mut ev = Evidence::default();
         let on_demand = &self.on_demand[det as usize];
         let mut look = |lo: usize, hi: usize| {
-            let first = keywords.partition_point(|k| k.start < lo);
-            for k in keywords[first..].iter().take_while(|k| k.start < hi) {
+            let first = keywords.first_at(lo);
+            for k in keywords.list[first..].iter().take_while(|k| k.start < hi) {
                 if k.end > hi {
                     continue;
                 }
@@ -283,6 +283,61 @@ pub(crate) struct Keyword {
     pub(crate) start: usize,
     pub(crate) end: usize,
     word: u32,
+}
+
+/// The hotwords of a block in order, indexed by position: every candidate
+/// looks up the first hotword of its window, and a bucket look-up and a
+/// step or two cost less than a binary search over the block's hundreds
+/// of hotwords (whose branches mispredict).
+#[derive(Debug, Default)]
+pub(crate) struct Keywords {
+    list: Vec<Keyword>,
+    /// For each [`Keywords::BUCKET`]-byte stretch of the block, the index
+    /// in `list` of the first hotword starting in it or after it.
+    first_in_bucket: Vec<u32>,
+}
+
+impl Keywords {
+    const BUCKET: usize = 256;
+
+    /// Empties the list, to gather a block's hotwords with [`push`](Self::push).
+    pub(crate) fn clear(&mut self) {
+        self.list.clear();
+        self.first_in_bucket.clear();
+    }
+
+    pub(crate) fn push(&mut self, k: Keyword) {
+        self.list.push(k);
+    }
+
+    /// Sorts the gathered hotwords and indexes them for a block of `len` bytes.
+    pub(crate) fn finish(&mut self, len: usize) {
+        self.list.sort_by_key(|k| (k.start, k.end));
+        let buckets = len / Self::BUCKET + 1;
+        self.first_in_bucket.reserve(buckets);
+        let mut i = 0;
+        for b in 0..buckets {
+            while i < self.list.len() && self.list[i].start < b * Self::BUCKET {
+                i += 1;
+            }
+            self.first_in_bucket.push(i as u32);
+        }
+    }
+
+    /// The hotwords, by start.
+    pub(crate) fn list(&self) -> &[Keyword] {
+        &self.list
+    }
+
+    /// The index of the first hotword starting at or after `pos`.
+    fn first_at(&self, pos: usize) -> usize {
+        let Some(&first) = self.first_in_bucket.get(pos / Self::BUCKET) else { return self.list.len() };
+        let mut i = first as usize;
+        while i < self.list.len() && self.list[i].start < pos {
+            i += 1;
+        }
+        i
+    }
 }
 
 /// True when at most two words stand between a label and its value.

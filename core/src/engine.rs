@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::context::{
-    address_region, close_before_label, close_to_label, rule_allows, trails, Context, Evidence, Keyword,
+    address_region, close_before_label, close_to_label, rule_allows, trails, Context, Evidence, Keywords,
 };
 use crate::entity::Entity;
 use crate::error::Error;
@@ -214,7 +214,7 @@ struct Scratch {
     cands: Vec<Candidate>,
     tokens: Vec<names::Token>,
     names: Vec<NameHit>,
-    keywords: Vec<Keyword>,
+    keywords: Keywords,
     /// (detector, value start) pairs already considered in this block: a
     /// set, since a block dense with labels has thousands.
     searched: rustc_hash::FxHashSet<(u32, usize)>,
@@ -472,10 +472,12 @@ impl Engine {
             inner.shapes.find(hay, hits);
             let keyword_slot = inner.shapes.keyword_slot;
             for h in hits.iter().filter(|h| Some(h.slot) == keyword_slot) {
-                keywords.extend(inner.context.keyword(hay, h.start, h.end));
+                if let Some(k) = inner.context.keyword(hay, h.start, h.end) {
+                    keywords.push(k);
+                }
             }
-            keywords.sort_by_key(|k| (k.start, k.end));
-            let keywords = &keywords[..];
+            keywords.finish(hay.len());
+            let keywords = &*keywords;
             for h in hits.iter().filter(|h| Some(h.slot) != keyword_slot) {
                 for &det in &inner.shapes.owners[h.slot as usize] {
                     self.consider(hay, det, h.start, h.end, 0.0, field, keywords, cands);
@@ -517,13 +519,13 @@ impl Engine {
         &self,
         hay: &[u8],
         field: Option<&str>,
-        keywords: &[Keyword],
+        keywords: &Keywords,
         searched: &mut rustc_hash::FxHashSet<(u32, usize)>,
         cands: &mut Vec<Candidate>,
     ) {
         let inner = &*self.inner;
         searched.clear();
-        for k in keywords {
+        for k in keywords.list() {
             for (det, negative) in inner.context.owners(k) {
                 if negative || !inner.labelled.has(det) {
                     continue;
@@ -589,7 +591,7 @@ impl Engine {
         &self,
         hay: &[u8],
         field: Option<&str>,
-        keywords: &[Keyword],
+        keywords: &Keywords,
         cands: &mut Vec<Candidate>,
     ) {
         let inner = &*self.inner;
@@ -621,7 +623,7 @@ impl Engine {
         end: usize,
         adjust: f32,
         field: Option<&str>,
-        keywords: &[Keyword],
+        keywords: &Keywords,
         out: &mut Vec<Candidate>,
     ) {
         let inner = &*self.inner;

@@ -1068,13 +1068,42 @@ fn word_before(hay: &[u8], start: usize, after_punct: bool) -> Option<(&[u8], us
         i -= 1;
     }
     let end = i;
-    while i > 0 && hay[i - 1].is_ascii_alphabetic() && end - i <= 13 {
-        i -= 1;
+    // At most 14 letters: a longer run is no word of interest.
+    let len = letters_before(hay, end);
+    if len == 0 || len > 14 {
+        return None;
     }
-    if i == end || (i > 0 && is_letter(hay[i - 1])) {
+    let i = end - len;
+    if i > 0 && is_letter(hay[i - 1]) {
         return None;
     }
     Some((&hay[i..end], i))
+}
+
+/// How many ASCII letters come right before `end`, counted up to 16, eight
+/// bytes at a time (this runs for most capitalized tokens).
+fn letters_before(hay: &[u8], end: usize) -> usize {
+    // The top bit of each byte of `w` that is no ASCII letter.
+    let not_letters = |w: u64| {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        // With 0x20 set, both cases of a letter fall in `a..=z`; for a
+        // byte b < 0x80 the top bit of b + (0x80 - k) is set iff b >= k.
+        let folded = (w & !TOP_BITS) | (ONES * 0x20);
+        let at_least = |k: u8| folded.wrapping_add(ONES * u64::from(0x80 - k)) & TOP_BITS;
+        let letters = at_least(b'a') & !at_least(b'z' + 1) & !(w & TOP_BITS);
+        !letters & TOP_BITS
+    };
+    if end < 16 {
+        return hay[..end].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+    }
+    // The last byte before `end` is the chunk's top byte.
+    let chunk = |at: usize| u64::from_le_bytes(hay[at - 8..at].try_into().expect("eight bytes"));
+    let near = not_letters(chunk(end));
+    if near != 0 {
+        return (near.leading_zeros() / 8) as usize;
+    }
+    let far = not_letters(chunk(end - 8));
+    8 + if far != 0 { (far.leading_zeros() / 8) as usize } else { 8 }
 }
 
 /// Nouns that, after `X's`, say X is a person: `Sumaya's kid`, `Arne's
