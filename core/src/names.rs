@@ -368,7 +368,7 @@ fn starts_upper(word: &[u8]) -> bool {
 ///
 /// Most tokens are plain ASCII letters of at most eight bytes: their lower
 /// case is `b | 0x20`, done on the zero-padded word read straight from
-/// `hay` as one `u64`, which is hashed as it stands. That path is inlined
+/// `hay` as one `u64` (two for up to 16 bytes), which is hashed as it stands. That path is inlined
 /// into the tokenizer (one call per token); the rest is [`lookup_long`].
 #[inline(always)]
 fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
@@ -380,6 +380,14 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
         if plain(w) {
             let table = if t.shape == Shape::Lower { words.spots() } else { words.all() };
             return table.flags_of_chunks(&[lower(w)], len);
+        }
+    } else if len <= 16 && t.start + 16 <= hay.len() {
+        // Clinical notes are full of long capitalized words: two chunks.
+        let chunk = |at: usize| u64::from_le_bytes(hay[at..at + 8].try_into().expect("eight bytes"));
+        let (a, b) = (chunk(t.start), chunk(t.start + 8) & (u64::MAX >> (128 - 8 * len)));
+        if plain(a) && plain(b) {
+            let table = if t.shape == Shape::Lower { words.spots() } else { words.all() };
+            return table.flags_of_chunks(&[lower(a), lower(b)], len);
         }
     }
     lookup_long(words, hay, t)
@@ -408,7 +416,7 @@ fn lower(w: u64) -> u64 {
     w | (((w & LOW7).wrapping_add(LOW7) & TOP_BITS) >> 2)
 }
 
-/// [`lookup`] of a token that is longer than eight bytes, not plain ASCII
+/// [`lookup`] of a token that is longer than 16 bytes, not plain ASCII
 /// letters, or at the very end of `hay`.
 #[inline(never)]
 fn lookup_long(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
@@ -510,7 +518,14 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
                 .get(i + 1)
                 .is_some_and(|n| n.sep != Sep::Break && (n.shape != Shape::Lower || n.flags & PARTICLE != 0))
         };
-        if f & (FIRST | LAST) == 0 && !joined() && !trigger_before(hay, t.start) && !person_possessive(hay, t.end) {
+        // A lone word that is on some list but no name list (`Since`,
+        // `Denies`, `Boston`) `run` trims away whatever precedes it (see
+        // its `not_name` and trailing trims): no need to look for a trigger.
+        let listed = f & (COMMON | TITLE | EPONYM | PLACE | PARTICLE | SUFFIX) != 0;
+        if f & (FIRST | LAST) == 0
+            && !joined()
+            && (listed || !trigger_before(hay, t.start) && !person_possessive(hay, t.end))
+        {
             i += 1;
             continue;
         }
