@@ -664,6 +664,13 @@ impl Engine {
             },
             None => 0.0,
         };
+        // Hotwords add at most the boost: a candidate below the bar even
+        // with it needs no look at them (the same sum as below, so the
+        // same float).
+        let best = (d.score + adjust + bonus + d.context_boost.max(0.0)).clamp(0.0, 1.0);
+        if !(best >= inner.min_score && best > 0.0) {
+            return;
+        }
         let ev = early.unwrap_or_else(evidence);
         if ev.negative && !ev.positive {
             return;
