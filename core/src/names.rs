@@ -120,6 +120,8 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
     let n = hay.len();
     let mut last_end = 0;
     let mut have_last = false;
+    // The last token is capitalized (`out.last()`'s shape, kept in a local).
+    let mut last_cap = false;
     // The current line, and whether it has had no capital letter so far.
     let mut line_start = 0;
     let mut line_clean = true;
@@ -131,12 +133,13 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
                 last_end = last.end;
                 have_last = true;
             }
+            last_cap = out.last().is_some_and(|t| t.shape != Shape::Lower);
             line_start = at + 1;
             line_clean = true;
         }};
     }
     while i < n {
-        let after_name = have_last && i - last_end <= 2 && out.last().is_some_and(|t| t.shape != Shape::Lower);
+        let after_name = last_cap && i - last_end <= 2;
         if !after_name {
             let next = next_stop(hay, i);
             if next >= n {
@@ -169,6 +172,7 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
                 out.push(token);
                 last_end = title.1;
                 have_last = true;
+                last_cap = false;
             }
             i = ws;
         }
@@ -211,9 +215,7 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
                 }
                 hay.get(j) == Some(&b' ') && hay.get(j + 1).is_some_and(|&b| b.is_ascii_uppercase() || b >= 0x80)
             };
-            let particle_spot = have_last
-                && &hay[last_end..start] == b" "
-                && out.last().is_some_and(|t: &Token| t.shape != Shape::Lower);
+            let particle_spot = last_cap && &hay[last_end..start] == b" ";
             if end - start > MAX_LOWER_KEPT || !(title_spot || particle_spot) {
                 continue;
             }
@@ -240,6 +242,7 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
         out.push(token);
         last_end = end;
         have_last = true;
+        last_cap = shape != Shape::Lower;
     }
     if line_clean && line_start < n {
         caseless_line(words, hay, line_start, n, out);
