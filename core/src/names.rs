@@ -317,11 +317,13 @@ fn title_before(hay: &[u8], ws: usize) -> Option<(usize, usize)> {
         j -= 1;
     }
     let end = j;
-    while j > 0 && hay[j - 1].is_ascii_lowercase() && end - j <= MAX_LOWER_KEPT {
-        j -= 1;
+    let len = lower_letters_before(hay, end);
+    if len == 0 || len > MAX_LOWER_KEPT {
+        return None;
     }
+    let j = end - len;
     let bounded = j == 0 || !is_letter(hay[j - 1]);
-    (end > j && end - j <= MAX_LOWER_KEPT && bounded).then_some((j, end))
+    bounded.then_some((j, end))
 }
 
 /// The first byte at or after `from` that is an ASCII capital, non-ASCII
@@ -1098,29 +1100,42 @@ fn word_before(hay: &[u8], start: usize, after_punct: bool) -> Option<(&[u8], us
     Some((&hay[i..end], i))
 }
 
-/// How many ASCII letters come right before `end`, counted up to 16, eight
-/// bytes at a time (this runs for most capitalized tokens).
+/// How many ASCII letters come right before `end`, counted up to 16.
 fn letters_before(hay: &[u8], end: usize) -> usize {
-    // The top bit of each byte of `w` that is no ASCII letter.
-    let not_letters = |w: u64| {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        // With 0x20 set, both cases of a letter fall in `a..=z`; for a
-        // byte b < 0x80 the top bit of b + (0x80 - k) is set iff b >= k.
-        let folded = (w & !TOP_BITS) | (ONES * 0x20);
-        let at_least = |k: u8| folded.wrapping_add(ONES * u64::from(0x80 - k)) & TOP_BITS;
-        let letters = at_least(b'a') & !at_least(b'z' + 1) & !(w & TOP_BITS);
-        !letters & TOP_BITS
-    };
+    // With 0x20 set, both cases of a letter fall in `a..=z`.
+    run_before(hay, end, |w| lower_letters(w | ONES * 0x20), |b| b.is_ascii_alphabetic())
+}
+
+/// How many lower-case ASCII letters come right before `end`, counted up to 16.
+fn lower_letters_before(hay: &[u8], end: usize) -> usize {
+    run_before(hay, end, lower_letters, |b| b.is_ascii_lowercase())
+}
+
+/// The top bit of each byte of `w` that is in `a..=z`.
+#[inline(always)]
+fn lower_letters(w: u64) -> u64 {
+    // For a byte b < 0x80 the top bit of b + (0x80 - k) is set iff b >= k.
+    let low7 = w & !TOP_BITS;
+    let at_least = |k: u8| low7.wrapping_add(ONES * u64::from(0x80 - k)) & TOP_BITS;
+    at_least(b'a') & !at_least(b'z' + 1) & !(w & TOP_BITS)
+}
+
+/// How many bytes right before `end` are in a class, counted up to 16,
+/// eight bytes at a time (this runs for most capitalized tokens):
+/// `in_class` gives the top bit of each byte of a chunk that is, `is` says
+/// it of one byte.
+#[inline(always)]
+fn run_before(hay: &[u8], end: usize, in_class: impl Fn(u64) -> u64, is: impl Fn(&u8) -> bool) -> usize {
     if end < 16 {
-        return hay[..end].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+        return hay[..end].iter().rev().take_while(|b| is(b)).count();
     }
     // The last byte before `end` is the chunk's top byte.
     let chunk = |at: usize| u64::from_le_bytes(hay[at - 8..at].try_into().expect("eight bytes"));
-    let near = not_letters(chunk(end));
+    let near = !in_class(chunk(end)) & TOP_BITS;
     if near != 0 {
         return (near.leading_zeros() / 8) as usize;
     }
-    let far = not_letters(chunk(end - 8));
+    let far = !in_class(chunk(end - 8)) & TOP_BITS;
     8 + if far != 0 { (far.leading_zeros() / 8) as usize } else { 8 }
 }
 
