@@ -718,6 +718,32 @@ fn is_isolated_address(hay: &[u8], start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// The bit-mask scan of a short window finds what the byte loop finds.
+        #[test]
+        fn short_windows_scan_like_the_byte_loop(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "to", "To", "by", "from", "with", "x", "_", "9", " ", ",", "\n", "\u{e9}", "tow", "ato", "BY",
+            ]), 0..40),
+            lo in 0usize..8,
+            len in 0usize..=64,
+        ) {
+            let hay = parts.concat().into_bytes();
+            let lo = lo.min(hay.len());
+            let hi = (lo + len).min(hay.len());
+            let words: Vec<(Box<[u8]>, Polarity)> = vec![
+                (b"to".to_vec().into(), Polarity::Positive),
+                (b"from".to_vec().into(), Polarity::Negative),
+                (b"by".to_vec().into(), Polarity::Positive),
+            ];
+            let (mut fast, mut slow) = (Evidence::default(), Evidence::default());
+            words_within(&hay, lo, hi, &words, &mut fast);
+            words_within_long(&hay, lo, hi, &words, &mut slow);
+            proptest::prop_assert_eq!(fast, slow);
+        }
+    }
+
     #[test]
     fn event_times_are_recognised() {
         let log = b"2024-01-15 10:22:01 INFO ok";

@@ -1413,6 +1413,21 @@ fn number_precedes(hay: &[u8], start: usize) -> bool {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// The eight-bytes-at-a-time counts equal a byte loop, at every end.
+        #[test]
+        fn runs_before_equal_a_byte_loop(
+            hay in proptest::collection::vec(proptest::sample::select(b"aZz`{@[ .\xc3\xa9\x80-'".to_vec()), 0..40)
+        ) {
+            for end in 0..=hay.len() {
+                let count = |is: fn(&u8) -> bool| hay[..end].iter().rev().take_while(|b| is(b)).count().min(16);
+                proptest::prop_assert_eq!(letters_before(&hay, end), count(u8::is_ascii_alphabetic));
+                proptest::prop_assert_eq!(lower_letters_before(&hay, end), count(u8::is_ascii_lowercase));
+            }
+        }
+    }
+
     fn names(text: &str) -> Vec<(String, f32)> {
         let mut tokens = Vec::new();
         let mut out = Vec::new();
