@@ -81,6 +81,10 @@ pub(crate) struct Context {
     /// For each detector, its hotwords that are looked for on demand (see
     /// [`FUNCTION_WORDS`]), lower case.
     on_demand: Vec<Vec<(Box<[u8]>, Polarity)>>,
+    /// For each detector, whether it has any hotword (positive or negative)
+    /// at all: most of a clinical note's addresses and ZIP codes come from
+    /// detectors with none, whose windows need no look.
+    has_hotwords: Vec<bool>,
     /// Bytes before a candidate that are searched for hotwords.
     pub(crate) window: usize,
 }
@@ -131,7 +135,15 @@ impl Context {
         for (i, w) in kept_words.iter().enumerate() {
             index.insert(w.as_bytes().to_vec(), i as u32);
         }
-        Ok(Context { pattern: keyword_pattern(&kept_words), index, owners: kept_owners, on_demand, window })
+        let has_hotwords = detectors.iter().map(|d| !d.context.is_empty() || !d.negative_context.is_empty()).collect();
+        Ok(Context {
+            pattern: keyword_pattern(&kept_words),
+            index,
+            owners: kept_owners,
+            on_demand,
+            has_hotwords,
+            window,
+        })
     }
 
     /// The regex that finds every hotword as a whole word, case-insensitive:
@@ -170,6 +182,9 @@ impl Context {
         after_counts: bool,
     ) -> Evidence {
         let mut ev = Evidence::default();
+        if !self.has_hotwords[det as usize] {
+            return ev;
+        }
         let on_demand = &self.on_demand[det as usize];
         let mut look = |lo: usize, hi: usize| {
             let first = keywords.first_at(lo);
