@@ -565,7 +565,36 @@ fn is_event_time(hay: &[u8], start: usize, end: usize, field: Option<&str>) -> b
     if leading && time_follows(hay, end) {
         return true;
     }
-    preceding_key(hay, ls, start).is_some_and(|k| is_event_time_key(&crate::patterns::normalize_field(k)))
+    preceding_key(hay, ls, start).is_some_and(|k| {
+        // Keys are ASCII: normalized on the stack, as `normalize_field` would.
+        let mut buf = [0u8; 32];
+        match normalize_ascii_key(k.as_bytes(), &mut buf) {
+            Some(key) => is_event_time_key(key),
+            None => is_event_time_key(&crate::patterns::normalize_field(k)),
+        }
+    })
+}
+
+/// [`normalize_field`](crate::patterns::normalize_field) of an ASCII key of
+/// at most 32 bytes, into `buf`; `None` for any other key.
+fn normalize_ascii_key<'b>(key: &[u8], buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    if key.len() > buf.len() || !key.is_ascii() {
+        return None;
+    }
+    let mut n = 0;
+    for &b in key {
+        if b.is_ascii_alphanumeric() {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        } else if n > 0 && buf[n - 1] != b'_' {
+            buf[n] = b'_';
+            n += 1;
+        }
+    }
+    while n > 0 && buf[n - 1] == b'_' {
+        n -= 1;
+    }
+    std::str::from_utf8(&buf[..n]).ok()
 }
 
 /// A normalized key that names an event time (`ts`, `created_at`, `@timestamp`).
@@ -732,6 +761,20 @@ fn is_isolated_address(hay: &[u8], start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_keys_normalize_like_field_names() {
+        for key in ["ts", "@timestamp", "Event-Time", "created_at_", "__a..b__", "log.time", "X", "", "a_-_b"] {
+            let mut buf = [0u8; 32];
+            assert_eq!(
+                normalize_ascii_key(key.as_bytes(), &mut buf),
+                Some(crate::patterns::normalize_field(key).as_str()),
+                "{key}"
+            );
+        }
+        let mut buf = [0u8; 32];
+        assert_eq!(normalize_ascii_key("a".repeat(33).as_bytes(), &mut buf), None);
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
