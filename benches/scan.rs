@@ -30,7 +30,9 @@
 //! logs 8, notes 4, csv 4). `PHIMASK_BENCH_DUMP=PATH` writes a corpus to
 //! PATH and exits without benchmarking (`PHIMASK_BENCH_DUMP_KIND=logs|notes|csv`,
 //! default logs; `PHIMASK_BENCH_DUMP_MIB`, default the bench size);
-//! `benches/compare.sh` uses it. See `benches/README.md`.
+//! `benches/compare.sh` uses it. `PHIMASK_BENCH_PAIRED=N` times N paired
+//! rounds per corpus instead of running criterion (see [`paired`]). See
+//! `benches/README.md`.
 
 #[path = "gen.rs"]
 mod generator; // `gen` is a reserved word from edition 2024 on
@@ -39,7 +41,7 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 use criterion::{Criterion, SamplingMode, Throughput};
@@ -538,6 +540,60 @@ fn summary(s: &Setup, since: SystemTime) {
     }
 }
 
+/// `rounds` paired rounds per corpus: each times one `phimask` scan and
+/// one `naive_baseline` count back to back (which goes first alternates),
+/// and the figure is the median of the per-round ratios. A shared machine's
+/// slow phases last seconds, so they hit both halves of a round alike; two
+/// criterion estimates taken a minute apart do not share them, and their
+/// ratio swings with the machine.
+fn paired(s: &Setup, rounds: usize) {
+    let engine = Engine::default();
+    println!(
+        "paired rounds ({rounds} per corpus; MB = 10^6 bytes; ratio = naive time / phimask time, higher is better):"
+    );
+    for c in &s.corpora {
+        let text = &c.text[..];
+        let expected = engine.scan_bytes(text).len();
+        let expected_naive = s.baseline.count(text);
+        let time = |f: &dyn Fn() -> usize, want: usize| {
+            let t = Instant::now();
+            assert_eq!(f(), want);
+            t.elapsed().as_secs_f64()
+        };
+        let scan = || engine.scan_bytes(black_box(text)).len();
+        let naive = || s.baseline.count(black_box(text));
+        let (mut ps, mut ns, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for r in 0..rounds {
+            let (p, n) = if r % 2 == 0 {
+                let p = time(&scan, expected);
+                (p, time(&naive, expected_naive))
+            } else {
+                let n = time(&naive, expected_naive);
+                (time(&scan, expected), n)
+            };
+            ps.push(p);
+            ns.push(n);
+            ratios.push(n / p);
+        }
+        let quantile = |v: &mut Vec<f64>, q: f64| {
+            v.sort_by(f64::total_cmp);
+            v[((v.len() - 1) as f64 * q).round() as usize]
+        };
+        let mbs = |secs: f64| text.len() as f64 / secs / 1e6;
+        println!(
+            "  {:<6} phimask {:>7.1} MB/s   naive_baseline {:>7.1} MB/s (median rounds)   ratio median {:.2} (quartiles {:.2}-{:.2}, min {:.2}, max {:.2})",
+            c.kind.as_str(),
+            mbs(quantile(&mut ps, 0.5)),
+            mbs(quantile(&mut ns, 0.5)),
+            quantile(&mut ratios, 0.5),
+            quantile(&mut ratios, 0.25),
+            quantile(&mut ratios, 0.75),
+            quantile(&mut ratios, 0.0),
+            quantile(&mut ratios, 1.0),
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------
 
 fn dump(path: &str, names: &Names) {
@@ -564,6 +620,9 @@ fn main() {
     }
     let since = SystemTime::now();
     let setup = setup(&names);
+    if let Some(rounds) = env_usize("PHIMASK_BENCH_PAIRED").filter(|&n| n > 0) {
+        return paired(&setup, rounds);
+    }
     // Short defaults for a shared, noisy 2-core machine; criterion's own
     // flags (--sample-size, --measurement-time, --warm-up-time) override.
     let mut c = Criterion::default()
