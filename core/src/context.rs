@@ -321,6 +321,7 @@ impl Keywords {
         self.first_in_bucket.clear();
     }
 
+    /// Adds a hotword found in the block (in any order).
     pub(crate) fn push(&mut self, k: Keyword) {
         self.list.push(k);
     }
@@ -422,7 +423,8 @@ fn words_within(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)
     if lo > 0 && is_word_byte(hay[lo - 1]) {
         mask &= mask.wrapping_add(1);
     }
-    let lengths = words.iter().fold(0u64, |m, (w, _)| m | 1u64.checked_shl(w.len() as u32).unwrap_or(0));
+    // Bit n: some word has n bytes (bit 63: 63 or more).
+    let lengths = words.iter().fold(0u64, |m, (w, _)| m | 1u64 << w.len().min(63));
     while mask != 0 {
         let start = mask.trailing_zeros() as usize;
         let len = (!(mask >> start)).trailing_zeros() as usize;

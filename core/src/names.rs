@@ -373,8 +373,9 @@ fn starts_upper(word: &[u8]) -> bool {
 ///
 /// Most tokens are plain ASCII letters of at most eight bytes: their lower
 /// case is `b | 0x20`, done on the zero-padded word read straight from
-/// `hay` as one `u64` (two for up to 16 bytes), which is hashed as it stands. That path is inlined
-/// into the tokenizer (one call per token); the rest is [`lookup_long`].
+/// `hay` as one `u64` (two for up to 16 bytes), which is hashed as it
+/// stands. That path is inlined into the tokenizer (one call per token);
+/// the rest is [`lookup_long`].
 #[inline(always)]
 fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     let len = t.end - t.start;
@@ -1103,7 +1104,7 @@ fn word_before(hay: &[u8], start: usize, after_punct: bool) -> Option<(&[u8], us
 /// How many ASCII letters come right before `end`, counted up to 16.
 fn letters_before(hay: &[u8], end: usize) -> usize {
     // With 0x20 set, both cases of a letter fall in `a..=z`.
-    run_before(hay, end, |w| lower_letters(w | ONES * 0x20), |b| b.is_ascii_alphabetic())
+    run_before(hay, end, |w| lower_letters(w | (ONES * 0x20)), |b| b.is_ascii_alphabetic())
 }
 
 /// How many lower-case ASCII letters come right before `end`, counted up to 16.
