@@ -18,6 +18,7 @@ use rustc_hash::FxHashMap;
 use crate::error::Error;
 use crate::matcher::is_word_byte;
 use crate::patterns::{Detector, Rule};
+use crate::swar;
 
 /// Keys whose values are event times, not patient dates.
 const EVENT_TIME_KEYS: &[&str] = &[
@@ -458,21 +459,9 @@ fn mark_word(token: &[u8], words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
 /// of the result for byte `i`.
 #[inline]
 fn word_bits(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const TOP: u64 = 0x8080_8080_8080_8080;
-    let low7 = w & !TOP;
-    // For a byte b < 0x80 the top bit of b + (0x80 - k) is set iff b >= k.
-    let at_least = |v: u64, k: u8| v.wrapping_add(ONES * u64::from(0x80 - k)) & TOP;
-    let digit = at_least(low7, b'0') & !at_least(low7, b'9' + 1);
     // With 0x20 set, both cases of a letter fall in `a..=z`.
-    let folded = low7 | (ONES * 0x20);
-    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
-    // The top bit of a byte of `x` is clear after this iff the byte is zero.
-    let x = low7 ^ (ONES * u64::from(b'_'));
-    let underscore = !((x & !TOP).wrapping_add(!TOP) | x) & TOP;
-    let word = (digit | letter | underscore) & !(w & TOP);
-    // Gather the top bits: bit 8i + 7 goes to bit 56 + i, then down.
-    ((word >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+    let letter = swar::in_range(w | (swar::ONES * 0x20), b'a', b'z');
+    swar::gather(swar::in_range(w, b'0', b'9') | letter | swar::equal(w, b'_'))
 }
 
 /// [`words_within`] for a window of more than 64 bytes, byte by byte.

@@ -40,6 +40,7 @@ mod offsets;
 mod patterns;
 mod resolve;
 mod stream;
+mod swar;
 mod validate;
 
 pub use crypto::{

@@ -20,6 +20,7 @@
 use crate::patterns::words::WordSet;
 use crate::patterns::words::{COMMON, EPONYM, EPONYM_COMMON, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
 use crate::patterns::WordLists;
+use crate::swar::{self, ONES, TOP};
 
 /// How a token is capitalized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -399,18 +400,15 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
     lookup_long(words, hay, t)
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const TOP_BITS: u64 = 0x8080_8080_8080_8080;
-
 /// A chunk of a token holds only ASCII letters (and zero padding): no
 /// non-ASCII byte, apostrophe or hyphen.
 #[inline(always)]
 fn plain(w: u64) -> bool {
     let has = |b: u8| {
         let x = w ^ (ONES * u64::from(b));
-        x.wrapping_sub(ONES) & !x & TOP_BITS != 0
+        x.wrapping_sub(ONES) & !x & TOP != 0
     };
-    w & TOP_BITS == 0 && !has(b'\'') && !has(b'-')
+    w & TOP == 0 && !has(b'\'') && !has(b'-')
 }
 
 /// A [`plain`] chunk in lower case: 0x20 into every non-zero byte
@@ -418,8 +416,8 @@ fn plain(w: u64) -> bool {
 /// iff the byte is non-zero.
 #[inline(always)]
 fn lower(w: u64) -> u64 {
-    const LOW7: u64 = !TOP_BITS;
-    w | (((w & LOW7).wrapping_add(LOW7) & TOP_BITS) >> 2)
+    const LOW7: u64 = !TOP;
+    w | (((w & LOW7).wrapping_add(LOW7) & TOP) >> 2)
 }
 
 /// [`lookup`] of a token that is longer than 16 bytes, not plain ASCII
@@ -1115,10 +1113,7 @@ fn lower_letters_before(hay: &[u8], end: usize) -> usize {
 /// The top bit of each byte of `w` that is in `a..=z`.
 #[inline(always)]
 fn lower_letters(w: u64) -> u64 {
-    // For a byte b < 0x80 the top bit of b + (0x80 - k) is set iff b >= k.
-    let low7 = w & !TOP_BITS;
-    let at_least = |k: u8| low7.wrapping_add(ONES * u64::from(0x80 - k)) & TOP_BITS;
-    at_least(b'a') & !at_least(b'z' + 1) & !(w & TOP_BITS)
+    swar::in_range(w, b'a', b'z')
 }
 
 /// How many bytes right before `end` are in a class, counted up to 16,
@@ -1132,11 +1127,11 @@ fn run_before(hay: &[u8], end: usize, in_class: impl Fn(u64) -> u64, is: impl Fn
     }
     // The last byte before `end` is the chunk's top byte.
     let chunk = |at: usize| u64::from_le_bytes(hay[at - 8..at].try_into().expect("eight bytes"));
-    let near = !in_class(chunk(end)) & TOP_BITS;
+    let near = !in_class(chunk(end)) & TOP;
     if near != 0 {
         return (near.leading_zeros() / 8) as usize;
     }
-    let far = !in_class(chunk(end - 8)) & TOP_BITS;
+    let far = !in_class(chunk(end - 8)) & TOP;
     8 + if far != 0 { (far.leading_zeros() / 8) as usize } else { 8 }
 }
 

@@ -1,0 +1,54 @@
+//! Byte-parallel tests on eight bytes at a time ("SIMD within a
+//! register"): the name tokenizer and the hotword windows classify a `u64`
+//! of text per step instead of branching on every byte. A test returns a
+//! mask holding the top bit of every byte that passes; a byte at or above
+//! 0x80 passes none.
+
+/// 0x01 in every byte.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+/// The top bit of every byte.
+pub(crate) const TOP: u64 = 0x8080_8080_8080_8080;
+
+/// The top bit of each byte of `w` in `lo..=hi` (`hi` below 0x7f).
+#[inline(always)]
+pub(crate) fn in_range(w: u64, lo: u8, hi: u8) -> u64 {
+    // For a byte b < 0x80 the top bit of b + (0x80 - k) is set iff b >= k,
+    // and no carry crosses into the next byte.
+    let low7 = w & !TOP;
+    let at_least = |k: u8| low7.wrapping_add(ONES * u64::from(0x80 - k)) & TOP;
+    at_least(lo) & !at_least(hi + 1) & !(w & TOP)
+}
+
+/// The top bit of each byte of `w` equal to `b` (an ASCII byte).
+#[inline(always)]
+pub(crate) fn equal(w: u64, b: u8) -> u64 {
+    // The top bit of (x & 0x7f) + 0x7f is set iff x's byte is non-zero.
+    let x = w ^ (ONES * u64::from(b));
+    !((x & !TOP).wrapping_add(!TOP) | x) & TOP
+}
+
+/// A mask of top bits as one bit per byte: bit `i` for byte `i`.
+#[inline(always)]
+pub(crate) fn gather(mask: u64) -> u64 {
+    // Bit 8i + 7 goes to bit 56 + i (no two products share a bit), then down.
+    ((mask >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tests_agree_with_byte_tests() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        for chunk in bytes.chunks(8) {
+            let w = u64::from_le_bytes(chunk.try_into().unwrap());
+            let want =
+                |f: &dyn Fn(u8) -> bool| chunk.iter().enumerate().fold(0u64, |m, (i, &b)| m | (u64::from(f(b)) << i));
+            assert_eq!(gather(in_range(w, b'a', b'z')), want(&|b| b.is_ascii_lowercase()));
+            assert_eq!(gather(in_range(w, b'0', b'9')), want(&|b| b.is_ascii_digit()));
+            assert_eq!(gather(equal(w, b'_')), want(&|b| b == b'_'));
+            assert_eq!(gather(equal(w, 0)), want(&|b| b == 0));
+        }
+    }
+}
