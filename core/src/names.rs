@@ -17,7 +17,7 @@
 //! never a name unless a title precedes it. The table of scores is in the
 //! README ("Scoring").
 
-use crate::patterns::words::WordSet;
+use crate::patterns::words::{Table, WordSet};
 use crate::patterns::words::{COMMON, EPONYM, EPONYM_COMMON, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
 use crate::patterns::WordLists;
 use crate::swar::{self, ONES, TOP};
@@ -331,20 +331,10 @@ fn title_before(hay: &[u8], ws: usize) -> Option<(usize, usize)> {
 /// (a UTF-8 letter may be upper-case) or a newline (lines without capitals
 /// are tokenized apart), or `hay.len()`. Eight bytes per step.
 fn next_stop(hay: &[u8], from: usize) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = from;
     while i + 8 <= hay.len() {
         let w = u64::from_le_bytes(hay[i..i + 8].try_into().expect("eight bytes"));
-        let low7 = w & !HIGH;
-        // For a byte b < 0x80: b + 0x3f has its top bit set iff b >= b'A',
-        // and b + 0x25 iff b > b'Z'; no carry crosses bytes.
-        let ge_a = low7.wrapping_add(0x3f3f_3f3f_3f3f_3f3f) & HIGH;
-        let gt_z = low7.wrapping_add(0x2525_2525_2525_2525) & HIGH;
-        // A zero byte of `w ^ 0x0a…` is a newline (the lowest flagged byte
-        // is always a true one).
-        let x = w ^ 0x0a0a_0a0a_0a0a_0a0a;
-        let nl = x.wrapping_sub(0x0101_0101_0101_0101) & !x & HIGH;
-        let hits = (w & HIGH) | (ge_a & !gt_z) | nl;
+        let hits = (w & TOP) | swar::in_range(w, b'A', b'Z') | swar::first_equal(w, b'\n');
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
@@ -379,13 +369,13 @@ fn starts_upper(word: &[u8]) -> bool {
 /// the rest is [`lookup_long`].
 #[inline(always)]
 fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
+    let table = if t.shape == Shape::Lower { words.spots() } else { words.all() };
     let len = t.end - t.start;
     if len <= 8 && t.start + 8 <= hay.len() {
         let w = u64::from_le_bytes(hay[t.start..t.start + 8].try_into().expect("eight bytes"));
         // A token has at least one byte.
         let w = w & (u64::MAX >> (64 - 8 * len));
         if plain(w) {
-            let table = if t.shape == Shape::Lower { words.spots() } else { words.all() };
             return table.flags_of_chunks(&[lower(w)], len);
         }
     } else if len <= 16 && t.start + 16 <= hay.len() {
@@ -393,22 +383,17 @@ fn lookup(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
         let chunk = |at: usize| u64::from_le_bytes(hay[at..at + 8].try_into().expect("eight bytes"));
         let (a, b) = (chunk(t.start), chunk(t.start + 8) & (u64::MAX >> (128 - 8 * len)));
         if plain(a) && plain(b) {
-            let table = if t.shape == Shape::Lower { words.spots() } else { words.all() };
             return table.flags_of_chunks(&[lower(a), lower(b)], len);
         }
     }
-    lookup_long(words, hay, t)
+    lookup_long(table, hay, t)
 }
 
 /// A chunk of a token holds only ASCII letters (and zero padding): no
 /// non-ASCII byte, apostrophe or hyphen.
 #[inline(always)]
 fn plain(w: u64) -> bool {
-    let has = |b: u8| {
-        let x = w ^ (ONES * u64::from(b));
-        x.wrapping_sub(ONES) & !x & TOP != 0
-    };
-    w & TOP == 0 && !has(b'\'') && !has(b'-')
+    w & TOP == 0 && swar::first_equal(w, b'\'') == 0 && swar::first_equal(w, b'-') == 0
 }
 
 /// A [`plain`] chunk in lower case: 0x20 into every non-zero byte
@@ -423,12 +408,11 @@ fn lower(w: u64) -> u64 {
 /// [`lookup`] of a token that is longer than 16 bytes, not plain ASCII
 /// letters, or at the very end of `hay`.
 #[inline(never)]
-fn lookup_long(words: &WordLists, hay: &[u8], t: &Token) -> u16 {
+fn lookup_long(table: &Table, hay: &[u8], t: &Token) -> u16 {
     let word = &hay[t.start..t.end];
     if word.len() > 24 {
         return 0;
     }
-    let table = if t.shape == Shape::Lower { words.spots() } else { words.all() };
     // The chunks are read straight from `hay` and masked to the word when
     // the bytes are there (copying the word into a buffer first and
     // reading it back as `u64`s stalls on store forwarding).
@@ -1039,7 +1023,18 @@ const LINKED_TRIGGERS: &[(&str, WordSet)] = &[
 
 /// The first words of [`LINKED_TRIGGERS`], as a set: most words before a
 /// capitalized word are none of them, and the set says so in two look-ups.
-const LINKS: WordSet = WordSet::new(&["is", "was", "me", "him", "her", "by", "with"]);
+const LINKS: WordSet = WordSet::new(&LINK_WORDS);
+
+/// The first words of [`LINKED_TRIGGERS`], taken from it at compile time.
+const LINK_WORDS: [&str; LINKED_TRIGGERS.len()] = {
+    let mut words = [""; LINKED_TRIGGERS.len()];
+    let mut i = 0;
+    while i < words.len() {
+        words[i] = LINKED_TRIGGERS[i].0;
+        i += 1;
+    }
+    words
+};
 
 /// An explicit naming ends right before `start`: `named X`, `call me X`,
 /// `named her X`, `my name is X`.
@@ -1408,6 +1403,47 @@ fn number_precedes(hay: &[u8], start: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `find` skips the trigger search for a lone word that is on a list
+    /// but on no name list, because `run` trims such a word away whatever
+    /// precedes it: even right after a trigger it is no name.
+    #[test]
+    fn a_lone_listed_non_name_is_no_name_even_after_a_trigger() {
+        let mut checked = 0;
+        let words = [
+            "Since",
+            "Denies",
+            "Boston",
+            "Monday",
+            "Jr",
+            "Van",
+            "Doctor",
+            "Hospital",
+            "Exam",
+            "Glasgow",
+            "Review",
+            "Allergies",
+            "Symptoms",
+            "Paris",
+        ];
+        for w in words {
+            let hay = format!("patient {w}.");
+            let hay = hay.as_bytes();
+            let mut tokens = Vec::new();
+            tokenize(WordLists::embedded(), hay, &mut tokens);
+            let at = tokens.iter().position(|t| &hay[t.start..t.end] == w.as_bytes()).expect("the word is a token");
+            let f = tokens[at].flags;
+            if f & (FIRST | LAST) != 0 || f & (COMMON | TITLE | EPONYM | PLACE | PARTICLE | SUFFIX) == 0 {
+                continue;
+            }
+            checked += 1;
+            assert!(trigger_before(hay, tokens[at].start), "{w}: `patient` is a trigger");
+            let mut out = Vec::new();
+            run(hay, &tokens, at, false, &mut out);
+            assert!(out.is_empty(), "{w} became a name");
+        }
+        assert!(checked >= 5, "only {checked} of the words are listed non-names");
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]

@@ -27,6 +27,17 @@ pub(crate) fn equal(w: u64, b: u8) -> u64 {
     !((x & !TOP).wrapping_add(!TOP) | x) & TOP
 }
 
+/// The top bit of each byte of `w` equal to `b`, exact up to the lowest
+/// such byte (a byte above it may be flagged too): one operation fewer
+/// than [`equal`], for "is there one" and "where is the first".
+#[inline(always)]
+pub(crate) fn first_equal(w: u64, b: u8) -> u64 {
+    // A zero byte of `x` is a match; the borrow of a true one can flag the
+    // byte above it, never one below.
+    let x = w ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & TOP
+}
+
 /// A mask of top bits as one bit per byte: bit `i` for byte `i`.
 #[inline(always)]
 pub(crate) fn gather(mask: u64) -> u64 {
@@ -49,6 +60,10 @@ mod tests {
             assert_eq!(gather(in_range(w, b'0', b'9')), want(&|b| b.is_ascii_digit()));
             assert_eq!(gather(equal(w, b'_')), want(&|b| b == b'_'));
             assert_eq!(gather(equal(w, 0)), want(&|b| b == 0));
+            // Exact up to the lowest match.
+            let first = |m: u64| if m == 0 { 0 } else { m & m.wrapping_neg() };
+            assert_eq!(first(gather(first_equal(w, b'\n'))), first(want(&|b| b == b'\n')));
+            assert_eq!(first(gather(first_equal(w, b'-'))), first(want(&|b| b == b'-')));
         }
     }
 }
