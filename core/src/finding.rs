@@ -94,10 +94,13 @@ pub fn preview(entity: Entity, value: &[u8]) -> String {
 
 /// How many trailing letters and digits a masked value keeps by default:
 /// four for long identifiers (`***-**-6789`), none for names, places,
-/// dates, contact addresses and short values.
+/// dates, contact and network addresses and short values. (The tail of an
+/// IPv6 address is an address of its own: `2001:db8::7334` kept as
+/// `****:***::7334` would be found again as `::7334`, and unmasking would
+/// take it for a token.)
 pub(crate) fn default_keep_last(entity: Entity, alnum: usize) -> usize {
     match entity {
-        Entity::Name | Entity::Address | Entity::City | Entity::Email | Entity::Url => 0,
+        Entity::Name | Entity::Address | Entity::City | Entity::Email | Entity::Url | Entity::Ip => 0,
         Entity::Date | Entity::AgeOver89 | Entity::Zip => 0,
         _ if alnum >= 8 => 4,
         _ => 0,
@@ -180,6 +183,7 @@ mod tests {
         assert_eq!(finding(Entity::Name, 20, 30).preview(text), "J*** S****");
         assert_eq!(finding(Entity::Date, 0, 3).preview(b"7/22"), "*/*");
         assert_eq!(finding(Entity::Ssn, 40, 50).preview(text), "");
+        assert_eq!(finding(Entity::Ip, 0, 14).preview(b"2001:db8::7334"), "****:***::****");
     }
 
     #[test]
