@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::Error;
 use crate::matcher::is_word_byte;
-use crate::patterns::{Detector, Rule};
+use crate::patterns::{Detector, Rule, MAX_CONTEXT_WORD};
 use crate::swar;
 
 /// Keys whose values are event times, not patient dates.
@@ -77,6 +77,18 @@ pub(crate) struct Context {
     pattern: Option<Hir>,
     /// Lower-case hotword → index into `owners`.
     index: FxHashMap<Vec<u8>, u32>,
+    /// For each length up to [`MAX_CONTEXT_WORD`], a bit for each first
+    /// byte (lower case, modulo 64) of the hotwords of that length: the
+    /// cheap test that rules out most places a hotword could start, in
+    /// [`Context::keyword_ending_at`]'s search.
+    first_bytes: [u64; MAX_CONTEXT_WORD + 1],
+    /// A bit for each (length below 16, first byte, last byte) of the last
+    /// word of the hotwords that are more than one word (`date of service`,
+    /// `s/n`), bytes modulo 32: whether such a hotword may end in a given
+    /// word (see [`last_word_bit`]).
+    last_words: Box<[u64; 16 * 32 * 32 / 64]>,
+    /// The length of the longest hotword.
+    longest: usize,
     /// For each hotword, the detectors it speaks for and how.
     owners: Vec<Vec<(u32, Polarity)>>,
     /// For each detector, its hotwords that are looked for on demand (see
@@ -133,13 +145,26 @@ impl Context {
             }
         }
         let mut index = FxHashMap::default();
+        let mut first_bytes = [0u64; MAX_CONTEXT_WORD + 1];
+        let mut last_words = Box::new([0u64; 16 * 32 * 32 / 64]);
         for (i, w) in kept_words.iter().enumerate() {
-            index.insert(w.as_bytes().to_vec(), i as u32);
+            // Pattern files give hotwords in lower case (checked on load).
+            let bytes = w.as_bytes();
+            index.insert(bytes.to_vec(), i as u32);
+            first_bytes[bytes.len()] |= 1 << (bytes[0] & 63);
+            let last = bytes.iter().rev().take_while(|&&b| is_word_byte(b)).count();
+            if last > 0 && last < bytes.len() && last < 16 {
+                let bit = last_word_bit(&bytes[bytes.len() - last..]);
+                last_words[bit / 64] |= 1 << (bit % 64);
+            }
         }
         let has_hotwords = detectors.iter().map(|d| !d.context.is_empty() || !d.negative_context.is_empty()).collect();
         Ok(Context {
             pattern: keyword_pattern(&kept_words),
             index,
+            first_bytes,
+            last_words,
+            longest: kept_words.iter().map(|w| w.len()).max().unwrap_or(0),
             owners: kept_owners,
             on_demand,
             has_hotwords,
@@ -158,12 +183,46 @@ impl Context {
     pub(crate) fn keyword(&self, hay: &[u8], start: usize, end: usize) -> Option<Keyword> {
         // Called for every hotword hit: lower-case into a stack buffer rather
         // than allocate (pattern files keep hotwords within the buffer).
-        let mut buf = [0u8; crate::patterns::MAX_CONTEXT_WORD];
+        let mut buf = [0u8; MAX_CONTEXT_WORD];
         let text = hay.get(start..end).filter(|t| t.len() <= buf.len())?;
         for (d, s) in buf.iter_mut().zip(text) {
             *d = s.to_ascii_lowercase();
         }
         self.index.get(&buf[..text.len()]).map(|&word| Keyword { start, end, word })
+    }
+
+    /// The hotword that the shape matcher's hotword pattern matched ending
+    /// at `end`, in a search that began at `from`: the longest one ending
+    /// there that starts, as a whole word, at or after `from`. That is the
+    /// match the leftmost-first search found (had any pattern matched
+    /// starting between `from` and its start, the search would have
+    /// reported that), the span its reverse search would give.
+    pub(crate) fn keyword_ending_at(&self, hay: &[u8], from: usize, end: usize) -> Option<Keyword> {
+        // Most hotwords are one word, so most matches are the word that
+        // ends at `end`, unless a hotword of several words could end there.
+        if end > from && is_word_byte(hay[end - 1]) {
+            let len = swar::run_before(hay, end, swar::word_bytes, |&b| is_word_byte(b));
+            let start = end - len;
+            let bit = last_word_bit(&hay[start..end]);
+            if len < 16 && start >= from && self.last_words[bit / 64] & 1 << (bit % 64) == 0 {
+                if let Some(k) = self.keyword(hay, start, end) {
+                    return Some(k);
+                }
+            }
+        }
+        // Else every place a hotword could start, from the leftmost.
+        let lo = end.saturating_sub(self.longest).max(from);
+        (lo..end).find_map(|s| {
+            let b = hay[s];
+            if self.first_bytes[end - s] & 1 << (b.to_ascii_lowercase() & 63) == 0 {
+                return None;
+            }
+            // A hotword's first word byte needs a boundary before it.
+            if is_word_byte(b) && s > 0 && is_word_byte(hay[s - 1]) {
+                return None;
+            }
+            self.keyword(hay, s, end)
+        })
     }
 
     /// The detectors a hotword speaks for, and how.
@@ -291,6 +350,13 @@ pub(crate) fn trails(hay: &[u8], label_end: usize) -> bool {
 pub(crate) fn close_before_label(hay: &[u8], value_end: usize, label_start: usize) -> bool {
     let gap = &hay[value_end..label_start];
     gap.len() <= 3 && gap.iter().all(|b| b" -(,:".contains(b))
+}
+
+/// The bit of [`Context::last_words`] of a word (of fewer than 16 bytes).
+#[inline]
+fn last_word_bit(word: &[u8]) -> usize {
+    let (first, last) = (word[0] & 31, word[word.len() - 1] & 31);
+    ((word.len() & 15) * 32 + usize::from(first)) * 32 + usize::from(last)
 }
 
 /// A hotword found in a block.
@@ -459,9 +525,7 @@ fn mark_word(token: &[u8], words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
 /// of the result for byte `i`.
 #[inline]
 fn word_bits(w: u64) -> u64 {
-    // With 0x20 set, both cases of a letter fall in `a..=z`.
-    let letter = swar::in_range(w | (swar::ONES * 0x20), b'a', b'z');
-    swar::gather(swar::in_range(w, b'0', b'9') | letter | swar::equal(w, b'_'))
+    swar::gather(swar::word_bytes(w))
 }
 
 /// [`words_within`] for a window of more than 64 bytes, byte by byte.

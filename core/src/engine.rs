@@ -469,16 +469,16 @@ impl Engine {
             hits.clear();
             cands.clear();
             keywords.clear();
-            inner.shapes.find(hay, hits);
-            let keyword_slot = inner.shapes.keyword_slot;
-            for h in hits.iter().filter(|h| Some(h.slot) == keyword_slot) {
-                if let Some(k) = inner.context.keyword(hay, h.start, h.end) {
+            inner.shapes.find(hay, hits, &mut |from, end| {
+                let k = inner.context.keyword_ending_at(hay, from, end);
+                debug_assert!(k.is_some(), "the hotword slot matches only hotwords");
+                if let Some(k) = k {
                     keywords.push(k);
                 }
-            }
+            });
             keywords.finish(hay.len());
             let keywords = &*keywords;
-            for h in hits.iter().filter(|h| Some(h.slot) != keyword_slot) {
+            for h in hits.iter() {
                 for &det in &inner.shapes.owners[h.slot as usize] {
                     self.consider(hay, det, h.start, h.end, 0.0, field, keywords, cands);
                 }
@@ -769,6 +769,94 @@ mod tests {
         let a = Engine::default();
         let b = Engine::default();
         assert!(Arc::ptr_eq(&a.inner, &b.inner));
+    }
+
+    /// The hotwords `scan_block` gathers from `hay`, as spans.
+    fn keyword_spans(engine: &Engine, hay: &[u8]) -> Vec<(usize, usize)> {
+        let inner = &*engine.inner;
+        let mut found = Vec::new();
+        inner.shapes.find(hay, &mut Vec::new(), &mut |from, end| {
+            found.push(inner.context.keyword_ending_at(hay, from, end).map(|k| (k.start, k.end)));
+        });
+        found.into_iter().map(|k| k.expect("every hotword match is a hotword")).collect()
+    }
+
+    /// The hotword spans of the shape matcher's own leftmost-first search.
+    fn oracle_spans(engine: &Engine, hay: &[u8]) -> Vec<(usize, usize)> {
+        let shapes = &engine.inner.shapes;
+        let slot = shapes.keyword_slot.expect("the default pack has hotwords");
+        shapes.matches(hay).into_iter().filter(|m| m.0 == slot).map(|m| (m.1, m.2)).collect()
+    }
+
+    /// Text made of hotwords, parts of hotwords and shapes.
+    const PIECES: &[&str] = &[
+        "date of service",
+        "Date",
+        "date",
+        " ",
+        "of",
+        "service",
+        "mr#",
+        "MR #",
+        "MRN",
+        "mrn:",
+        "s/n",
+        "S/N",
+        "dob",
+        "D.O.B",
+        "d.o.b.",
+        "patient id",
+        "Patient",
+        "pt",
+        "12",
+        "3/4",
+        "7/22/1962",
+        "john@x.org",
+        "\n",
+        ",",
+        "#",
+        "follow",
+        "up",
+        "seen by",
+        "zip:",
+        "02115",
+        "on",
+        "x",
+        "_",
+        "-",
+        "account no",
+        "no",
+        "number",
+        "\u{e9}",
+        "f:",
+        "id",
+    ];
+
+    #[test]
+    fn hotword_spans_are_the_automaton_s_in_long_blocks() {
+        // 64 KiB and more: the lanes' forward pass.
+        let engine = Engine::default();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut hay = Vec::new();
+        while hay.len() < 96 * 1024 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            hay.extend_from_slice(PIECES[(seed % PIECES.len() as u64) as usize].as_bytes());
+        }
+        let want = oracle_spans(&engine, &hay);
+        assert!(want.len() > 1000);
+        assert_eq!(keyword_spans(&engine, &hay), want);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn hotword_spans_are_the_automaton_s(parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..80)) {
+            let engine = Engine::default();
+            let hay = parts.concat().into_bytes();
+            proptest::prop_assert_eq!(keyword_spans(&engine, &hay), oracle_spans(&engine, &hay));
+        }
     }
 
     #[test]

@@ -107,7 +107,18 @@ pub(crate) fn worth_it(hay: &[u8]) -> bool {
 /// over `hay` to `out`, in order. Returns `false` (with `out` as it was)
 /// when the lazy DFA could not finish; the caller then searches another
 /// way.
-pub(crate) fn find_all(regex: &Regex, cache: &mut Cache, hay: &[u8], out: &mut Vec<Match>) -> bool {
+///
+/// The start of a match of pattern `literal` is left to the caller, who
+/// can find it for less than the reverse automaton costs: such a match
+/// comes with `start` set to where the search that found it began, the
+/// lower bound of its start.
+pub(crate) fn find_all(
+    regex: &Regex,
+    cache: &mut Cache,
+    hay: &[u8],
+    literal: Option<PatternID>,
+    out: &mut Vec<Match>,
+) -> bool {
     let (fwd, rev) = cache.as_parts_mut();
     let dfa = regex.forward();
     let clears = fwd.clear_count();
@@ -117,6 +128,10 @@ pub(crate) fn find_all(regex: &Regex, cache: &mut Cache, hay: &[u8], out: &mut V
     };
     let mark = out.len();
     for e in ends {
+        if Some(e.pattern) == literal {
+            out.push(Match { pattern: e.pattern, start: e.from, end: e.end });
+            continue;
+        }
         let input = Input::new(hay).range(e.from..e.end).anchored(Anchored::Yes);
         match regex.reverse().try_search_rev(rev, &input) {
             Ok(Some(start)) => out.push(Match { pattern: e.pattern, start: start.offset(), end: e.end }),
@@ -409,7 +424,7 @@ mod tests {
     fn lanes(patterns: &[&str], hay: &[u8]) -> Vec<Match> {
         let regex = compile(patterns, 16 << 20);
         let mut out = Vec::new();
-        assert!(find_all(&regex, &mut regex.create_cache(), hay, &mut out));
+        assert!(find_all(&regex, &mut regex.create_cache(), hay, None, &mut out));
         out
     }
 
@@ -431,6 +446,28 @@ mod tests {
         assert_eq!(lanes(PATTERNS, &hay), one_loop(PATTERNS, &hay));
         hay.retain(|&b| b != b'\n');
         assert_eq!(lanes(PATTERNS, &hay), one_loop(PATTERNS, &hay));
+    }
+
+    #[test]
+    fn literal_matches_come_with_the_search_start() {
+        let line = "id 123-45-6789 mrn a.b@c.org 1234567x 12 Oak\nLeaf Street patient dob\n";
+        let hay = line.repeat(2000).into_bytes();
+        let literal = PatternID::must(2);
+        let regex = compile(PATTERNS, 16 << 20);
+        let mut out = Vec::new();
+        assert!(find_all(&regex, &mut regex.create_cache(), &hay, Some(literal), &mut out));
+        let expect = one_loop(PATTERNS, &hay);
+        assert_eq!(out.len(), expect.len());
+        let mut prev_end = 0;
+        for (got, want) in out.iter().zip(&expect) {
+            if want.pattern == literal {
+                assert_eq!((got.pattern, got.end), (want.pattern, want.end));
+                assert!(got.start <= want.start && got.start >= prev_end, "the bound of the start");
+            } else {
+                assert_eq!(got, want);
+            }
+            prev_end = want.end;
+        }
     }
 
     #[test]
@@ -459,7 +496,7 @@ mod tests {
         let regex = compile(PATTERNS, 1);
         let hay = "x 123-45-6789 a@b.cc 12 Oak Leaf Street ".repeat(4000);
         let mut out = vec![Match { pattern: PatternID::ZERO, start: 0, end: 1 }];
-        assert!(!find_all(&regex, &mut regex.create_cache(), hay.as_bytes(), &mut out));
+        assert!(!find_all(&regex, &mut regex.create_cache(), hay.as_bytes(), None, &mut out));
         assert_eq!(out.len(), 1, "what was in `out` stays, nothing is added");
     }
 
@@ -475,7 +512,7 @@ mod tests {
             let hay: Vec<u8> = parts.concat().into_bytes();
             let regex = compile(PATTERNS, 16 << 20);
             let mut out = Vec::new();
-            proptest::prop_assert!(find_all(&regex, &mut regex.create_cache(), &hay, &mut out));
+            proptest::prop_assert!(find_all(&regex, &mut regex.create_cache(), &hay, None, &mut out));
             proptest::prop_assert_eq!(out, one_loop(PATTERNS, &hay));
         }
     }

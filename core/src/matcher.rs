@@ -299,28 +299,57 @@ impl Shapes {
 
     /// Appends every hit in `hay` to `out`, including hits of other patterns
     /// that start where a reported hit starts.
-    pub(crate) fn find(&self, hay: &[u8], out: &mut Vec<Hit>) {
+    ///
+    /// Hotword matches are not pushed: `keyword(from, end)` gets each one's
+    /// end and the start of the search that found it (its own start lies
+    /// in between). A hotword is a literal word, so the caller finds its
+    /// start by looking back from its end (see `Context::keyword_ending_at`)
+    /// for less than the reverse automaton's search costs: in clinical
+    /// notes most matches are hotwords.
+    pub(crate) fn find(&self, hay: &[u8], out: &mut Vec<Hit>, keyword: &mut impl FnMut(usize, usize)) {
         let Some(c) = &self.compiled else { return };
         let mut caches = c.caches.get();
         let caches = &mut *caches;
         let mut others = Vec::new();
+        let keyword_pid = self.keyword_slot.map(|k| PatternID::must(k as usize));
         if lanes::worth_it(hay) {
             let mut matches = Vec::new();
-            if lanes::find_all(&c.regex, &mut caches.regex, hay, &mut matches) {
+            if lanes::find_all(&c.regex, &mut caches.regex, hay, keyword_pid, &mut matches) {
                 for m in matches {
-                    self.hit(hay, c, caches, &mut others, m.pattern, m.start, m.end, out);
+                    if Some(m.pattern) == keyword_pid {
+                        keyword(m.start, m.end);
+                    } else {
+                        self.hit(hay, c, caches, &mut others, m.pattern, m.start, m.end, out);
+                    }
                 }
                 return;
             }
         }
-        let mut input = Input::new(hay);
-        while let Some(m) = search(&c.regex, &mut caches.regex, &input) {
-            self.hit(hay, c, caches, &mut others, m.pattern(), m.start(), m.end(), out);
-            let next = if m.is_empty() { m.end() + 1 } else { m.end() };
-            if next > hay.len() {
-                break;
+        // The one-loop search as `hybrid::regex::Regex::try_search` runs it
+        // (a forward search for a match's end, then a reverse search back
+        // to where it began for its start), restarted at each match's end.
+        let mut at = 0;
+        while at <= hay.len() {
+            let (fwd, rev) = caches.regex.as_parts_mut();
+            let found = c.regex.forward().try_search_fwd(fwd, &Input::new(hay).range(at..));
+            debug_assert!(found.is_ok(), "lazy DFAs without quit bytes do not fail");
+            let Some(half) = found.ok().flatten() else { break };
+            let (pid, end) = (half.pattern(), half.offset());
+            if Some(pid) == keyword_pid {
+                keyword(at, end);
+            } else {
+                let back = Input::new(hay).range(at..end).anchored(Anchored::Yes);
+                let start = match c.regex.reverse().try_search_rev(rev, &back) {
+                    Ok(Some(start)) => start.offset(),
+                    _ => {
+                        debug_assert!(false, "a forward match has a start");
+                        break;
+                    }
+                };
+                self.hit(hay, c, caches, &mut others, pid, start, end, out);
             }
-            input.set_start(next);
+            // Patterns cannot match the empty string (checked on load).
+            at = end.max(at + 1);
         }
     }
 
@@ -339,10 +368,9 @@ impl Shapes {
         out: &mut Vec<Hit>,
     ) {
         self.push(hay, caches, pid, start, end, out);
-        // Hotwords have the lowest priority: when one is reported, no shape
-        // matched at its start, so there is nothing to probe.
-        let keyword = self.keyword_slot.map(|k| PatternID::must(k as usize));
-        if self.owners.len() > 1 && Some(pid) != keyword {
+        // Hotwords, which have the lowest priority, never come here: when
+        // one is reported no shape matched at its start.
+        if self.owners.len() > 1 {
             others.clear();
             probe(&c.all, &mut caches.all, hay, start, pid, others);
             for &other in others.iter() {
@@ -385,6 +413,27 @@ impl Shapes {
             (s, e) = (start + vs as usize, start + ve as usize);
         }
         out.push(Hit { slot: slot as u32, start: s, end: e });
+    }
+}
+
+#[cfg(test)]
+impl Shapes {
+    /// Every match of the leftmost-first search, as (slot, start, end),
+    /// found by the hybrid regex's own search (a forward, then a reverse
+    /// search per match): the oracle of [`Shapes::find`]'s hotword spans.
+    pub(crate) fn matches(&self, hay: &[u8]) -> Vec<(u32, usize, usize)> {
+        let Some(c) = &self.compiled else { return Vec::new() };
+        let mut caches = c.caches.get();
+        let mut input = Input::new(hay);
+        let mut out = Vec::new();
+        while let Some(m) = search(&c.regex, &mut caches.regex, &input) {
+            out.push((m.pattern().as_u32(), m.start(), m.end()));
+            if m.end() >= hay.len() {
+                break;
+            }
+            input.set_start(m.end().max(m.start() + 1));
+        }
+        out
     }
 }
 
@@ -581,7 +630,9 @@ fn has_digit_always(hir: &Hir) -> bool {
         HirKind::Class(Class::Bytes(class)) => {
             class.ranges().iter().all(|r| digits(u32::from(r.start()), u32::from(r.end())))
         }
-        HirKind::Class(Class::Unicode(class)) => class.ranges().iter().all(|r| digits(r.start().into(), r.end().into())),
+        HirKind::Class(Class::Unicode(class)) => {
+            class.ranges().iter().all(|r| digits(r.start().into(), r.end().into()))
+        }
         HirKind::Repetition(rep) => rep.min > 0 && has_digit_always(&rep.sub),
         HirKind::Capture(cap) => has_digit_always(&cap.sub),
         HirKind::Concat(subs) => subs.iter().any(has_digit_always),
@@ -670,7 +721,7 @@ mod tests {
     fn same_start_alternatives_are_reported() {
         let shapes = shapes(&[(0, r"\b\d{3}-\d{3}-\d{4}\b"), (1, r"\b\d{3}-\d{3}\b"), (2, r"\b\d{3}-\d{3}-\d{4}\b")]);
         let mut hits = Vec::new();
-        shapes.find(b"call 617-555-0123 now", &mut hits);
+        shapes.find(b"call 617-555-0123 now", &mut hits, &mut |_, _| {});
         hits.sort_by_key(|h| (h.start, h.end));
         assert_eq!(hits.len(), 2, "{hits:?}");
         assert_eq!(shapes.owners[hits[1].slot as usize], vec![0, 2]);
@@ -681,7 +732,7 @@ mod tests {
     fn value_group_narrows_the_span() {
         let shapes = shapes(&[(0, r"(?i)mrn[:#\s]*(?P<value>\d{6,})")]);
         let mut hits = Vec::new();
-        shapes.find(b"MRN: 00123456.", &mut hits);
+        shapes.find(b"MRN: 00123456.", &mut hits, &mut |_, _| {});
         assert_eq!((hits[0].start, hits[0].end), (5, 13));
     }
 
@@ -697,7 +748,7 @@ mod tests {
     fn value_groups_are_found_by_name_after_other_groups() {
         let shapes = shapes(&[(0, r"(?i)(mrn|mr#)[:#\s]*(x)?(?P<value2>\d{6,})"), (1, r"\b\d{3}-\d{4}\b")]);
         let mut hits = Vec::new();
-        shapes.find(b"MR# 00123456 or 555-0123", &mut hits);
+        shapes.find(b"MR# 00123456 or 555-0123", &mut hits, &mut |_, _| {});
         hits.sort_by_key(|h| h.start);
         assert_eq!(hits.iter().map(|h| (h.start, h.end)).collect::<Vec<_>>(), vec![(4, 12), (16, 24)]);
     }
@@ -710,11 +761,11 @@ mod tests {
         let line = b"pt SSN 123-45-6789 ref 555-12 and more text to fill the line\n";
         let block = line.repeat(1000);
         let mut whole = Vec::new();
-        shapes.find(&block, &mut whole);
+        shapes.find(&block, &mut whole, &mut |_, _| {});
         let mut by_line = Vec::new();
         for (i, l) in block.chunks(line.len()).enumerate() {
             let mut hits = Vec::new();
-            shapes.find(l, &mut hits);
+            shapes.find(l, &mut hits, &mut |_, _| {});
             by_line.extend(hits.into_iter().map(|h| Hit {
                 start: h.start + i * line.len(),
                 end: h.end + i * line.len(),

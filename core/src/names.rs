@@ -1097,37 +1097,18 @@ fn word_before(hay: &[u8], start: usize, after_punct: bool) -> Option<(&[u8], us
 /// How many ASCII letters come right before `end`, counted up to 16.
 fn letters_before(hay: &[u8], end: usize) -> usize {
     // With 0x20 set, both cases of a letter fall in `a..=z`.
-    run_before(hay, end, |w| lower_letters(w | (ONES * 0x20)), |b| b.is_ascii_alphabetic())
+    swar::run_before(hay, end, |w| lower_letters(w | (ONES * 0x20)), |b| b.is_ascii_alphabetic())
 }
 
 /// How many lower-case ASCII letters come right before `end`, counted up to 16.
 fn lower_letters_before(hay: &[u8], end: usize) -> usize {
-    run_before(hay, end, lower_letters, |b| b.is_ascii_lowercase())
+    swar::run_before(hay, end, lower_letters, |b| b.is_ascii_lowercase())
 }
 
 /// The top bit of each byte of `w` that is in `a..=z`.
 #[inline(always)]
 fn lower_letters(w: u64) -> u64 {
     swar::in_range(w, b'a', b'z')
-}
-
-/// How many bytes right before `end` are in a class, counted up to 16,
-/// eight bytes at a time (this runs for most capitalized tokens):
-/// `in_class` gives the top bit of each byte of a chunk that is, `is` says
-/// it of one byte.
-#[inline(always)]
-fn run_before(hay: &[u8], end: usize, in_class: impl Fn(u64) -> u64, is: impl Fn(&u8) -> bool) -> usize {
-    if end < 16 {
-        return hay[..end].iter().rev().take_while(|b| is(b)).count();
-    }
-    // The last byte before `end` is the chunk's top byte.
-    let chunk = |at: usize| u64::from_le_bytes(hay[at - 8..at].try_into().expect("eight bytes"));
-    let near = !in_class(chunk(end)) & TOP;
-    if near != 0 {
-        return (near.leading_zeros() / 8) as usize;
-    }
-    let far = !in_class(chunk(end - 8)) & TOP;
-    8 + if far != 0 { (far.leading_zeros() / 8) as usize } else { 8 }
 }
 
 /// Nouns that, after `X's`, say X is a person: `Sumaya's kid`, `Arne's

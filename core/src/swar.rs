@@ -45,6 +45,34 @@ pub(crate) fn gather(mask: u64) -> u64 {
     ((mask >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
+/// The top bit of each ASCII word byte of `w` (letter, digit or `_`, the
+/// bytes of `\b`).
+#[inline(always)]
+pub(crate) fn word_bytes(w: u64) -> u64 {
+    // With 0x20 set, both cases of a letter fall in `a..=z`.
+    in_range(w | (ONES * 0x20), b'a', b'z') | in_range(w, b'0', b'9') | equal(w, b'_')
+}
+
+/// How many bytes right before `end` are in a class, counted up to 16,
+/// eight bytes at a time (this runs for most capitalized tokens and
+/// hotwords):
+/// `in_class` gives the top bit of each byte of a chunk that is, `is` says
+/// it of one byte.
+#[inline(always)]
+pub(crate) fn run_before(hay: &[u8], end: usize, in_class: impl Fn(u64) -> u64, is: impl Fn(&u8) -> bool) -> usize {
+    if end < 16 {
+        return hay[..end].iter().rev().take_while(|b| is(b)).count();
+    }
+    // The last byte before `end` is the chunk's top byte.
+    let chunk = |at: usize| u64::from_le_bytes(hay[at - 8..at].try_into().expect("eight bytes"));
+    let near = !in_class(chunk(end)) & TOP;
+    if near != 0 {
+        return (near.leading_zeros() / 8) as usize;
+    }
+    let far = !in_class(chunk(end - 8)) & TOP;
+    8 + if far != 0 { (far.leading_zeros() / 8) as usize } else { 8 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +87,7 @@ mod tests {
             assert_eq!(gather(in_range(w, b'a', b'z')), want(&|b| b.is_ascii_lowercase()));
             assert_eq!(gather(in_range(w, b'0', b'9')), want(&|b| b.is_ascii_digit()));
             assert_eq!(gather(equal(w, b'_')), want(&|b| b == b'_'));
+            assert_eq!(gather(word_bytes(w)), want(&|b| b.is_ascii_alphanumeric() || b == b'_'));
             assert_eq!(gather(equal(w, 0)), want(&|b| b == 0));
             // Exact up to the lowest match.
             let first = |m: u64| if m == 0 { 0 } else { m & m.wrapping_neg() };
