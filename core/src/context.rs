@@ -76,7 +76,7 @@ pub(crate) struct Context {
     /// See [`Context::pattern`].
     pattern: Option<Hir>,
     /// Lower-case hotword → index into `owners`.
-    index: FxHashMap<Vec<u8>, u32>,
+    index: ShortWords,
     /// For each length up to [`MAX_CONTEXT_WORD`], a bit for each first
     /// byte (lower case, modulo 64) of the hotwords of that length: the
     /// cheap test that rules out most places a hotword could start, in
@@ -144,13 +144,13 @@ impl Context {
                 kept_owners.push(own);
             }
         }
-        let mut index = FxHashMap::default();
+        let mut index = ShortWords::default();
         let mut first_bytes = [0u64; MAX_CONTEXT_WORD + 1];
         let mut last_words = Box::new([0u64; 16 * 32 * 32 / 64]);
         for (i, w) in kept_words.iter().enumerate() {
             // Pattern files give hotwords in lower case (checked on load).
             let bytes = w.as_bytes();
-            index.insert(bytes.to_vec(), i as u32);
+            index.insert(bytes, i as u32);
             first_bytes[bytes.len()] |= 1 << (bytes[0] & 63);
             let last = bytes.iter().rev().take_while(|&&b| is_word_byte(b)).count();
             if last > 0 && last < bytes.len() && last < 16 {
@@ -181,14 +181,7 @@ impl Context {
 
     /// The hotword matched at `start..end`, if it is one.
     pub(crate) fn keyword(&self, hay: &[u8], start: usize, end: usize) -> Option<Keyword> {
-        // Called for every hotword hit: lower-case into a stack buffer rather
-        // than allocate (pattern files keep hotwords within the buffer).
-        let mut buf = [0u8; MAX_CONTEXT_WORD];
-        let text = hay.get(start..end).filter(|t| t.len() <= buf.len())?;
-        for (d, s) in buf.iter_mut().zip(text) {
-            *d = s.to_ascii_lowercase();
-        }
-        self.index.get(&buf[..text.len()]).map(|&word| Keyword { start, end, word })
+        self.index.get(hay, start, end).map(|word| Keyword { start, end, word })
     }
 
     /// The hotword that the shape matcher's hotword pattern matched ending
@@ -359,6 +352,107 @@ fn last_word_bit(word: &[u8]) -> usize {
     ((word.len() & 15) * 32 + usize::from(first)) * 32 + usize::from(last)
 }
 
+/// Lower-case hotwords → their index, looked up ignoring ASCII case.
+///
+/// A look-up runs for every hotword the shape matcher finds (thousands per
+/// MB of clinical notes), so the usual hotwords, of at most 16 bytes, sit
+/// in an open-addressing table of their lower-case bytes as two `u64`s:
+/// a look-up lower-cases eight bytes at a time, hashes two words and
+/// compares two, instead of copying, hashing and comparing byte strings.
+#[derive(Debug, Default)]
+struct ShortWords {
+    /// (bytes as two zero-padded little-endian chunks, length, index);
+    /// length 0 marks an empty slot. At most half full.
+    slots: Vec<(u64, u64, u32, u32)>,
+    /// Hotwords longer than 16 bytes.
+    long: FxHashMap<Vec<u8>, u32>,
+}
+
+impl ShortWords {
+    const SHORT: usize = 16;
+
+    /// Adds a lower-case hotword (each is added once).
+    fn insert(&mut self, word: &[u8], index: u32) {
+        if word.len() > Self::SHORT {
+            self.long.insert(word.to_vec(), index);
+            return;
+        }
+        let count = 1 + self.slots.iter().filter(|s| s.2 != 0).count();
+        if count * 2 > self.slots.len() {
+            let old = std::mem::replace(&mut self.slots, vec![(0, 0, 0, 0); (count * 4).next_power_of_two()]);
+            for (a, b, len, i) in old.into_iter().filter(|s| s.2 != 0) {
+                self.place(a, b, len, i);
+            }
+        }
+        let (a, b) = Self::chunks(word, 0, word.len());
+        self.place(a, b, word.len() as u32, index);
+    }
+
+    fn place(&mut self, a: u64, b: u64, len: u32, index: u32) {
+        let mask = self.slots.len() - 1;
+        let mut at = Self::slot(a, b, len) & mask;
+        while self.slots[at].2 != 0 {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = (a, b, len, index);
+    }
+
+    /// The index of the hotword `hay[start..end]` is, ignoring ASCII case.
+    #[inline]
+    fn get(&self, hay: &[u8], start: usize, end: usize) -> Option<u32> {
+        let len = end.checked_sub(start)?;
+        if len > Self::SHORT {
+            let word = hay.get(start..end)?.to_ascii_lowercase();
+            return self.long.get(&word).copied();
+        }
+        if len == 0 || self.slots.is_empty() {
+            return None;
+        }
+        let (a, b) = Self::chunks(hay, start, len);
+        let mask = self.slots.len() - 1;
+        let mut at = Self::slot(a, b, len as u32) & mask;
+        loop {
+            let s = self.slots[at];
+            if s.2 == 0 {
+                return None;
+            }
+            if (s.0, s.1, s.2) == (a, b, len as u32) {
+                return Some(s.3);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// `hay[start..start + len]` (`len` at most 16) in ASCII lower case as
+    /// two zero-padded little-endian chunks, read straight from `hay`
+    /// when 16 bytes are there.
+    #[inline]
+    fn chunks(hay: &[u8], start: usize, len: usize) -> (u64, u64) {
+        let mut buf = [0u8; 16];
+        let bytes: &[u8; 16] = match hay.get(start..start + 16) {
+            Some(bytes) => bytes.try_into().expect("sixteen bytes"),
+            None => {
+                buf[..len].copy_from_slice(&hay[start..start + len]);
+                &buf
+            }
+        };
+        let chunk = |i: usize, keep: usize| {
+            let w = u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("eight bytes"));
+            let w = if keep >= 8 { w } else { w & ((1u64 << (8 * keep)) - 1) };
+            w | swar::in_range(w, b'A', b'Z') >> 2
+        };
+        (chunk(0, len), chunk(1, len.saturating_sub(8)))
+    }
+
+    /// A slot for the key, before masking.
+    #[inline]
+    fn slot(a: u64, b: u64, len: u32) -> usize {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let m = u128::from(a ^ b.rotate_left(29) ^ u64::from(len)).wrapping_mul(u128::from(K));
+        ((m as u64) ^ ((m >> 64) as u64)) as usize
+    }
+}
+
 /// A hotword found in a block.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Keyword {
@@ -395,7 +489,10 @@ impl Keywords {
 
     /// Sorts the gathered hotwords and indexes them for a block of `len` bytes.
     pub(crate) fn finish(&mut self, len: usize) {
-        self.list.sort_by_key(|k| (k.start, k.end));
+        // The shape matcher finds them in order; a caller may not.
+        if !self.list.is_sorted_by_key(|k| (k.start, k.end)) {
+            self.list.sort_by_key(|k| (k.start, k.end));
+        }
         let buckets = len / Self::BUCKET + 1;
         self.first_in_bucket.reserve(buckets);
         let mut i = 0;
@@ -816,6 +913,28 @@ fn is_isolated_address(hay: &[u8], start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hotwords_are_looked_up_ignoring_case_short_and_long() {
+        let words = ["mrn", "dob", "date of service", "patient", "a", "sixteen-byte-wor", "seventeen-byte-wd", "mr#"];
+        let mut index = ShortWords::default();
+        for (i, w) in words.iter().enumerate() {
+            index.insert(w.as_bytes(), i as u32);
+        }
+        // At the very end of the text (fewer than 16 bytes after the
+        // start) and with bytes after it.
+        for (i, w) in words.iter().enumerate() {
+            for text in [w.to_string(), w.to_ascii_uppercase(), format!("{}, then more text", w.to_ascii_uppercase())] {
+                assert_eq!(index.get(text.as_bytes(), 0, w.len()), Some(i as u32), "{text}");
+                let padded = format!("x {text}");
+                assert_eq!(index.get(padded.as_bytes(), 2, 2 + w.len()), Some(i as u32), "{padded}");
+            }
+        }
+        for text in ["mr", "mrn#", "dob.", "Date of servic", "patients", "", "b", "sixteen-byte-woR!", "m\u{e9}n"] {
+            assert_eq!(index.get(text.as_bytes(), 0, text.len()), None, "{text}");
+        }
+        assert_eq!(index.get(b"mrnx", 0, 3), Some(0), "only the span counts");
+    }
 
     #[test]
     fn ascii_keys_normalize_like_field_names() {
