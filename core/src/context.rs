@@ -4,8 +4,10 @@
 //! Hotwords are found in the same pass as the shapes: [`Context::pattern`]
 //! is one more pattern of the shape matcher (whole words, case-insensitive,
 //! longest first), so a block's labels come out of the one automaton run,
-//! sorted by position. Evidence for a candidate is then a binary search in
-//! that list, whatever the number of detectors that carry hotwords.
+//! sorted by position; the automaton gives each one's end, and
+//! [`Context::keyword_ending_at`] its start and which hotword it is.
+//! Evidence for a candidate is then a bucket look-up in that list
+//! ([`Keywords`]), whatever the number of detectors that carry hotwords.
 //!
 //! The window before a candidate is the current line, back to
 //! [`Context::window`] bytes; when the line holds nothing but punctuation

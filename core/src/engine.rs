@@ -790,6 +790,11 @@ mod tests {
 
     /// Text made of hotwords, parts of hotwords and shapes.
     const PIECES: &[&str] = &[
+        "#mrn",
+        "id no.",
+        "(pt)",
+        "(",
+        ")",
         "date of service",
         "Date",
         "date",
@@ -835,7 +840,6 @@ mod tests {
     #[test]
     fn hotword_spans_are_the_automaton_s_in_long_blocks() {
         // 64 KiB and more: the lanes' forward pass.
-        let engine = Engine::default();
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut hay = Vec::new();
         while hay.len() < 96 * 1024 {
@@ -844,18 +848,41 @@ mod tests {
             seed ^= seed << 17;
             hay.extend_from_slice(PIECES[(seed % PIECES.len() as u64) as usize].as_bytes());
         }
-        let want = oracle_spans(&engine, &hay);
-        assert!(want.len() > 1000);
-        assert_eq!(keyword_spans(&engine, &hay), want);
+        for engine in [Engine::default(), with_odd_hotwords()] {
+            let want = oracle_spans(&engine, &hay);
+            assert!(want.len() > 1000);
+            assert_eq!(keyword_spans(&engine, &hay), want);
+        }
+        // The user's hotwords that open with punctuation are among them.
+        let odd = oracle_spans(&with_odd_hotwords(), &hay);
+        assert!(odd.iter().any(|&(s, _)| hay[s] == b'#') && odd.iter().any(|&(s, _)| hay[s] == b'('));
+    }
+
+    /// The default pack plus user hotwords that start or end with a byte
+    /// that is no word byte, or are a word of a longer hotword.
+    fn with_odd_hotwords() -> Engine {
+        static ODD: OnceLock<Engine> = OnceLock::new();
+        ODD.get_or_init(|| {
+            Engine::builder()
+                .patterns_str(
+                    "odd.toml",
+                    "[[detector]]\nid = 'odd'\nentity = 'MRN'\nregex = '\\bQ\\d{6}\\b'\n\
+                 context = ['#mrn', 'id no.', 'zip:', '(pt)', 'of service', 'no']\n",
+                )
+                .build()
+                .expect("the odd hotwords build")
+        })
+        .clone()
     }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
         #[test]
         fn hotword_spans_are_the_automaton_s(parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..80)) {
-            let engine = Engine::default();
             let hay = parts.concat().into_bytes();
-            proptest::prop_assert_eq!(keyword_spans(&engine, &hay), oracle_spans(&engine, &hay));
+            for engine in [Engine::default(), with_odd_hotwords()] {
+                proptest::prop_assert_eq!(keyword_spans(&engine, &hay), oracle_spans(&engine, &hay));
+            }
         }
     }
 
