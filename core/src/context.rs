@@ -45,14 +45,18 @@ const EVENT_TIME_KEYS: &[&str] = &[
     "expiry",
 ];
 
-/// English function words. A hotword that is one of them (`with`, `by`,
-/// `to`, `from` speak for names) occurs every few words of prose: found by
-/// the automaton, each occurrence would cost a search restart, a reverse
-/// search and a look-up. So when it only scores candidates (no detector
-/// searches for its value after it), it is looked for on demand, in the
-/// window of the candidates of the detectors it speaks for.
-const FUNCTION_WORDS: &[&str] =
-    &["a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"];
+/// English function words, and the words clinical prose repeats every
+/// few lines (`patient`, `pt`). A hotword that is one of them (`with`,
+/// `by`, `to`, `from` and `patient` speak for names) occurs so often that,
+/// found by the automaton, its occurrences would cost a slow step of the
+/// automaton, a look-up and a place in the list each, more than looking
+/// for it where it can matter. So when it only scores candidates (no
+/// detector searches for its value after it), it is looked for on demand,
+/// in the window of the candidates of the detectors it speaks for.
+const FREQUENT_WORDS: &[&str] = &[
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with", "patient",
+    "pt",
+];
 
 /// Words before a number that make it a version, not PHI.
 const VERSION_WORDS: &[&str] = &["v", "ver", "version", "release", "build", "firmware", "rev"];
@@ -94,7 +98,7 @@ pub(crate) struct Context {
     /// For each hotword, the detectors it speaks for and how.
     owners: Vec<Vec<(u32, Polarity)>>,
     /// For each detector, its hotwords that are looked for on demand (see
-    /// [`FUNCTION_WORDS`]), lower case.
+    /// [`FREQUENT_WORDS`]), lower case.
     on_demand: Vec<Vec<(Box<[u8]>, Polarity)>>,
     /// For each detector, whether it has any hotword (positive or negative)
     /// at all: most of a clinical note's addresses and ZIP codes come from
@@ -137,7 +141,7 @@ impl Context {
         let mut kept_owners = Vec::new();
         for (w, own) in words.into_iter().zip(owners) {
             let lower = w.to_ascii_lowercase();
-            if FUNCTION_WORDS.contains(&lower.as_str()) && own.iter().all(|&(det, _)| !driven(det)) {
+            if FREQUENT_WORDS.contains(&lower.as_str()) && own.iter().all(|&(det, _)| !driven(det)) {
                 for (det, pol) in own {
                     on_demand[det as usize].push((lower.as_bytes().into(), pol));
                 }
