@@ -370,6 +370,8 @@ struct ShortWords {
     /// (bytes as two zero-padded little-endian chunks, length, index);
     /// length 0 marks an empty slot. At most half full.
     slots: Vec<(u64, u64, u32, u32)>,
+    /// Slots in use.
+    used: usize,
     /// Hotwords longer than 16 bytes.
     long: FxHashMap<Vec<u8>, u32>,
 }
@@ -383,9 +385,9 @@ impl ShortWords {
             self.long.insert(word.to_vec(), index);
             return;
         }
-        let count = 1 + self.slots.iter().filter(|s| s.2 != 0).count();
-        if count * 2 > self.slots.len() {
-            let old = std::mem::replace(&mut self.slots, vec![(0, 0, 0, 0); (count * 4).next_power_of_two()]);
+        self.used += 1;
+        if self.used * 2 > self.slots.len() {
+            let old = std::mem::replace(&mut self.slots, vec![(0, 0, 0, 0); (self.used * 4).next_power_of_two()]);
             for (a, b, len, i) in old.into_iter().filter(|s| s.2 != 0) {
                 self.place(a, b, len, i);
             }
