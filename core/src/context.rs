@@ -410,8 +410,14 @@ impl ShortWords {
     fn get(&self, hay: &[u8], start: usize, end: usize) -> Option<u32> {
         let len = end.checked_sub(start)?;
         if len > Self::SHORT {
-            let word = hay.get(start..end)?.to_ascii_lowercase();
-            return self.long.get(&word).copied();
+            // Lower-cased on the stack: no allocation per look-up (pattern
+            // files keep hotwords within the buffer).
+            let mut buf = [0u8; MAX_CONTEXT_WORD];
+            let text = hay.get(start..end).filter(|t| t.len() <= buf.len())?;
+            for (d, s) in buf.iter_mut().zip(text) {
+                *d = s.to_ascii_lowercase();
+            }
+            return self.long.get(&buf[..len]).copied();
         }
         if len == 0 || self.slots.is_empty() {
             return None;
