@@ -113,6 +113,28 @@ fn contact_shapes_and_lookalikes() {
     has("mail jdoe@example.org now", Entity::Email, "jdoe@example.org");
 }
 
+/// Source trees are what the git hook scans: code paths that are also
+/// valid compressed IPv6 (`c::`, `dfa::DFA`, `E::A`) and Go import paths
+/// are not addresses or URLs; the same shapes in an address's place are.
+#[test]
+fn code_is_not_an_address_or_a_url() {
+    let code = r#"
+use std::ffi::c_int;
+let x = c::foo(f64::MAX, F::from(1), <D::Error as de::Error>::custom("x"));
+use de::{self, Visitor};
+let v = Vec::<u8>::new(); let s = dfa::DFA::new(); DFA::DEAD; Add::add(a, b); E::A; c::B0;
+f :: Int -> Int
+import "github.com/pkg/errors"
+self.net = Net()
+"#;
+    let got = found(code);
+    assert!(!got.iter().any(|(e, _)| matches!(e, Entity::Ip | Entity::Url)), "{got:?}");
+    has("listen [fe80::1]:8080", Entity::Ip, "fe80::1");
+    has("route ::/0 via fe80::1", Entity::Ip, "::/0");
+    has("bind address ::", Entity::Ip, "::");
+    has("visit webmd.com for more", Entity::Url, "webmd.com");
+}
+
 #[test]
 fn names_with_evidence_and_without() {
     has("pt John Smith MRN 00123456", Entity::Name, "John Smith");

@@ -710,6 +710,7 @@ pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, fiel
         Rule::NotVersion => !after_version_word(hay, start),
         Rule::Isolated => is_isolated(hay, start, end),
         Rule::IsolatedAddress => is_isolated_address(hay, start, end),
+        Rule::BareDomain => is_bare_domain(hay, start, end),
         Rule::IsolatedDate => is_isolated_date(hay, start, end),
         Rule::AfterPreposition => after_preposition(hay, start),
         // Enforced by where the engine searches (see `address_region`).
@@ -910,15 +911,44 @@ fn is_isolated_address(hay: &[u8], start: usize, end: usize) -> bool {
         return false;
     }
     let v6 = hay[start..end].contains(&b':');
+    if v6 && start > 0 && hay[start - 1] == b':' {
+        return false;
+    }
     let (Some(&next), after) = (hay.get(end), hay.get(end + 1).copied()) else {
         return true;
     };
     let after_alnum = after.is_some_and(|b| b.is_ascii_alphanumeric());
+    // `c::foo`, `f64::MAX`, `de::{self}`, `Vec::<u8>`: a Rust or C++ path,
+    // not an address ending in `::`.
+    if v6 && hay[end - 1] == b':' && (next.is_ascii_alphanumeric() || matches!(next, b'_' | b'{' | b'<' | b'*')) {
+        return false;
+    }
     match next {
         b'0'..=b'9' => false,
         b'/' => true,
-        b':' if v6 => !(after_alnum || after == Some(b':')),
+        b':' if v6 => !(after_alnum || after == Some(b':') || hay[end - 1] == b':'),
         b':' => true,
+        b'.' | b'-' | b'_' => !after_alnum,
+        _ => true,
+    }
+}
+
+/// A bare domain (`microsoft.com`) is a URL only when it stands alone. A
+/// path after it is a Go import or a scheme-less URL (`github.com/pkg/x`;
+/// with `http://` or `www.` the `url` detector reports it), `(`, `[` or
+/// more name after it is code (`x.com(`, `a.com_b`), and a `/`, `\`, `@`
+/// or `.` before it makes it part of a path or an e-mail address.
+fn is_bare_domain(hay: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| hay[i]);
+    if matches!(before, Some(b'/' | b'\\' | b'@' | b'.' | b'-' | b'_')) {
+        return false;
+    }
+    let Some(&next) = hay.get(end) else {
+        return true;
+    };
+    let after_alnum = hay.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
+    match next {
+        b'/' | b'\\' | b'(' | b'[' | b'@' => false,
         b'.' | b'-' | b'_' => !after_alnum,
         _ => true,
     }
@@ -1089,6 +1119,29 @@ mod tests {
         assert!(!is_isolated_address(b"2001::db8::1", 0, 9));
         assert!(!is_isolated_address(b"a::b::cafe", 0, 4));
         assert!(!is_isolated_address(b"fe80::1:x", 0, 7));
+        assert!(is_isolated_address(b"[::]:80", 1, 3));
+        assert!(!is_isolated_address(b"ip ::: x", 3, 5));
+        assert!(!is_isolated_address(b"ip ::: x", 4, 6));
+        assert!(!is_isolated_address(b":::1", 1, 4));
+        for code in ["c::foo", "f64::MAX", "de::{self}", "Vec::<u8>", "c::*", "a::_b"] {
+            let end = code.find("::").unwrap() + 2;
+            assert!(!is_isolated_address(code.as_bytes(), 0, end), "{code}");
+        }
+        assert!(is_isolated_address(b"fe80:: via eth0", 0, 6));
+    }
+
+    #[test]
+    fn bare_domains_stand_alone() {
+        assert!(is_bare_domain(b"microsoft.com", 0, 13));
+        assert!(is_bare_domain(b"see webmd.com.", 4, 13));
+        assert!(is_bare_domain(b"(cdc.gov)", 1, 8));
+        assert!(is_bare_domain(b"host=db.acme.com:5432", 5, 16));
+        assert!(!is_bare_domain(b"github.com/pkg/errors", 0, 10));
+        assert!(!is_bare_domain(b"x.com(1)", 0, 5));
+        assert!(!is_bare_domain(b"a.com_b", 0, 5));
+        assert!(!is_bare_domain(b"acme.com.au", 0, 8));
+        assert!(!is_bare_domain(b"/srv/app.com", 5, 12));
+        assert!(!is_bare_domain(b"jo@acme.com", 3, 11));
     }
 
     #[test]

@@ -434,15 +434,28 @@ fn num_of(digits: &[u8]) -> Option<u32> {
 }
 
 fn ipv6(value: &[u8]) -> Verdict {
-    let value = match value.iter().position(|&b| b == b'/') {
-        Some(slash) if num_of(&value[slash + 1..]).is_some_and(|p| p <= 128) => &value[..slash],
+    let (value, prefixed) = match value.iter().position(|&b| b == b'/') {
+        Some(slash) if num_of(&value[slash + 1..]).is_some_and(|p| p <= 128) => (&value[..slash], true),
         Some(_) => return REJECT,
-        None => value,
+        None => (value, false),
     };
+    // A short compressed address (at most three groups) is more often a
+    // code path: `dfa::DFA`, `Add::add`, `c::B0`, `E::A`. Such addresses
+    // are written in one case and hold a decimal digit (`fe80::1`).
+    let groups = value.split(|&b| b == b':').filter(|g| !g.is_empty()).count();
+    if groups <= 3 {
+        let upper = value.iter().any(|b| matches!(b, b'A'..=b'F'));
+        let lower = value.iter().any(|b| matches!(b, b'a'..=b'f'));
+        if upper && lower || !(prefixed || value.iter().any(u8::is_ascii_digit)) {
+            return REJECT;
+        }
+    }
     let text = std::str::from_utf8(value).ok()?;
     let addr: std::net::Ipv6Addr = text.parse().ok()?;
-    // "::" alone and loopback carry no information about a person.
-    (!addr.is_unspecified() && text.matches(':').count() >= 2).then_some(0.0)
+    // A bare "::" is as often Haskell's or BNF's `::` as the unspecified
+    // address: it needs an address label (detector `ipv6-unspecified`).
+    // With a prefix length (`::/0`, the default route) it is a route.
+    ((prefixed || !addr.is_unspecified()) && text.matches(':').count() >= 2).then_some(0.0)
 }
 
 /// `www.microsoft` and `http://microsoft` name no host on the web: the
@@ -627,6 +640,16 @@ mod tests {
         assert!(!ok(Validator::Ipv4, "1.2.3"));
         assert!(ok(Validator::Ipv6, "2001:db8::8a2e:370:7334"));
         assert!(!ok(Validator::Ipv6, "12:30"));
+        assert!(ok(Validator::Ipv6, "::/0"));
+        assert!(ok(Validator::Ipv6, "::/128"));
+        assert!(!ok(Validator::Ipv6, "::"));
+        assert!(!ok(Validator::Ipv6, "::/129"));
+        assert!(ok(Validator::Ipv6, "FE80::1FF:FE23:4567:890A"));
+        assert!(ok(Validator::Ipv6, "2345:0425:2CA1::0567:5673:23b5"));
+        assert!(ok(Validator::Ipv6, "dead:beef:cafe::babe"));
+        for code in ["dfa::DFA", "Add::add", "c::B0", "E::A", "a::b"] {
+            assert!(!ok(Validator::Ipv6, code), "{code}");
+        }
         for good in [
             "https://www.microsoft.com/",
             "http://microsoft.vlaanderen",

@@ -110,6 +110,10 @@ pub(crate) enum Rule {
     /// or a path (`10.0.0.1/api`) may follow an IPv4 address, and an IPv6
     /// address may not run on into more `:` groups (`2001::db8::1`).
     IsolatedAddress,
+    /// A bare domain name stands alone: no path, call or member access runs
+    /// on from it (`github.com/pkg/errors`, `x.com(`), and no file path or
+    /// e-mail local part leads into it.
+    BareDomain,
     /// [`Rule::Isolated`] for numeric dates: a date with a four-digit year
     /// ends at a `.` before a capital or a digit (`DOB 1990-01-01.Pt`).
     IsolatedDate,
@@ -129,6 +133,7 @@ impl Rule {
             "not_version" => Rule::NotVersion,
             "isolated" => Rule::Isolated,
             "isolated_address" => Rule::IsolatedAddress,
+            "bare_domain" => Rule::BareDomain,
             "isolated_date" => Rule::IsolatedDate,
             "after_preposition" => Rule::AfterPreposition,
             "after_address" => Rule::AfterAddress,
