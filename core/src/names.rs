@@ -259,6 +259,9 @@ fn caseless_line(words: &WordLists, hay: &[u8], start: usize, end: usize, out: &
     while out.last().is_some_and(|t| t.start >= start) {
         out.pop();
     }
+    if looks_like_code(&hay[start..end]) {
+        return false;
+    }
     let mut prev_end = out.last().map(|t| t.end);
     let mut pushed = false;
     let mut i = start;
@@ -294,6 +297,58 @@ fn caseless_line(words: &WordLists, hay: &[u8], start: usize, end: usize, out: &
         pushed = true;
     }
     pushed
+}
+
+/// The word `hay[start..end]` is part of an identifier or of code syntax,
+/// never a name: glued to a digit (`PyO3`, `Sha256`), a generic or a call
+/// after it (`Padding<c_ulong>`, `Val(x)`), a path on either side
+/// (`Sp::new`, `c::IPPROTO_IP`), a macro (`vec![`), a capital closing a
+/// mixed-case word (`NaN`, `IoT`), or, for an all-caps or lower-case word,
+/// an underscore (`IP_MTU`, `nan_`; `Report_John_Smith.pdf` keeps its
+/// capitalized names).
+fn in_code(hay: &[u8], start: usize, end: usize, shape: Shape) -> bool {
+    let next = hay.get(end).copied();
+    let after = hay.get(end + 1).copied();
+    let glued_after = match next {
+        Some(b'0'..=b'9' | b'<' | b'(') => true,
+        Some(b':') => after == Some(b':'),
+        Some(b'!') => matches!(after, Some(b'(' | b'[')),
+        Some(b'_') => shape != Shape::Cap,
+        _ => false,
+    };
+    let glued_before =
+        start >= 2 && &hay[start - 2..start] == b"::" || start >= 1 && hay[start - 1] == b'_' && shape != Shape::Cap;
+    let capital_last = shape == Shape::Cap
+        && end - start >= 2
+        && hay[end - 1].is_ascii_uppercase()
+        && hay[start + 1..end - 1].iter().any(u8::is_ascii_lowercase);
+    glued_after || glued_before || capital_last
+}
+
+/// A line without capitals that reads as a line of code (`assert_eq!(nan,
+/// nan);`, `pt: vec![0, 1],`, `x => y`): its words are not taken as
+/// lower-case names. A line of code ends with `;` or `{`, or holds a macro
+/// call, a path or an arrow; chat and lower-case records (`my name is john
+/// smith`, `{"name": "john smith"}`) hold none of these.
+fn looks_like_code(line: &[u8]) -> bool {
+    let trimmed = line.trim_ascii_end();
+    matches!(trimmed.last(), Some(b';' | b'{'))
+        || trimmed.windows(2).any(|w| matches!(w, b"!(" | b"![" | b"::" | b"=>" | b"->"))
+}
+
+/// An ASCII lower-case word (two letters or more) within a few words of
+/// `hay[start..end]` on its line: the line is not written in capitals, so
+/// a lone all-caps word there is an acronym (`the GIL while`), not a name.
+fn lower_case_around(hay: &[u8], start: usize, end: usize) -> bool {
+    const REACH: usize = 32;
+    let lo = start.saturating_sub(REACH);
+    let hi = (end + REACH).min(hay.len());
+    let before = &hay[lo..start];
+    let before = &before[before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..];
+    let after = &hay[end..hi];
+    let after = &after[..after.iter().position(|&b| b == b'\n').unwrap_or(after.len())];
+    let lower_pair = |s: &[u8]| s.windows(2).any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_lowercase());
+    lower_pair(before) || lower_pair(after)
 }
 
 fn sep_of(gap: &[u8]) -> Sep {
@@ -898,6 +953,17 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     }
     // What looks like a name may still be something else; checked last,
     // since most runs score too low to need it.
+    // Code, not a person: `PyO3`, `Padding<c_ulong>`, `c::IPPROTO_IP`, `NaN`.
+    if (lo..hi).any(|k| {
+        let t = tokens[idx[k]];
+        in_code(hay, t.start, t.end, if t.caseless { Shape::Lower } else { t.shape })
+    }) {
+        return Some(next);
+    }
+    // An acronym, not a person: one all-caps word in lower-case text.
+    if !titled && len == 1 && all_upper && lower_case_around(hay, tokens[idx[lo]].start, tokens[idx[lo]].end) {
+        return Some(next);
+    }
     // A place, not a person: `San Francisco`, `El Akarit`, `Fort Worth`.
     if !titled && hi - lo >= 2 && is_place_prefix(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]) {
         return Some(next);
@@ -1088,7 +1154,8 @@ fn word_before(hay: &[u8], start: usize, after_punct: bool) -> Option<(&[u8], us
         return None;
     }
     let i = end - len;
-    if i > 0 && is_letter(hay[i - 1]) {
+    // `$name: ident` is a variable, not a label.
+    if i > 0 && (is_letter(hay[i - 1]) || hay[i - 1] == b'$') {
         return None;
     }
     Some((&hay[i..end], i))
@@ -1517,6 +1584,30 @@ mod tests {
         assert!(flagged("follow up with Cardiology in 2 weeks").is_empty());
         assert!(flagged("offices in Boston, Denver and Chicago").is_empty());
         assert!(flagged("Please mail it to Ivan and Českého odboje 1735").iter().all(|n| n != "Českého"));
+    }
+
+    #[test]
+    fn code_is_not_names() {
+        for code in [
+            "the six main parts of the PyO3 codebase",
+            "pub struct UnorderedSet<T, H = Sha256>",
+            "__shm_atime_hi: Padding<c_ulong>,",
+            "getsockopt(fd, c::IPPROTO_IP, IP_MTU)",
+            "let v = Sp::new(); Val(3)",
+            "returns None if the number is a NaN or +/-Infinity",
+            "            assert_eq!(nan, nan);",
+            "            pt: vec![0, 1, 2],",
+            "    ($($ty: ty : $name: ident => $size: expr);+) => {",
+            "avoid deadlocks with the GIL while locking",
+        ] {
+            assert!(flagged(code).is_empty(), "{code:?}: {:?}", flagged(code));
+        }
+        // The same names outside code.
+        assert_eq!(flagged("Report_John_Smith.pdf"), ["John"]);
+        assert_eq!(flagged("PATIENT: SMITH, JOHN"), ["SMITH, JOHN"]);
+        assert_eq!(flagged("my name is john smith, call me"), ["john smith"]);
+        assert_eq!(flagged("pt: mary jones (daughter) called"), ["mary jones"]);
+        assert_eq!(flagged("PT JOHN MILLER SEEN"), ["JOHN MILLER"]);
     }
 
     #[test]
