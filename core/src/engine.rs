@@ -402,7 +402,7 @@ impl Engine {
     /// same, and `sink` still sees every block in input order. Reading stays
     /// on the calling thread; at most eight blocks per thread are held at a
     /// time (each at most [`BLOCK_MAX`](crate::BLOCK_MAX) bytes, typically
-    /// 64 KiB), so memory stays bounded. `threads <= 1` is [`scan_blocks`](Self::scan_blocks).
+    /// 256 KiB), so memory stays bounded. `threads <= 1` is [`scan_blocks`](Self::scan_blocks).
     ///
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when reading fails.
