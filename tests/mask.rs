@@ -50,15 +50,16 @@ fn masked_network_addresses_are_not_found_again() {
     // The tail of an IPv6 address is an address of its own: kept, it would
     // be found in the masked text, and unmasking would decrypt it as if it
     // were a token (found by `tokens_round_trip_with_the_key`).
-    let text = "from 10.20.30.40 and 2001:db8::7334 mac 00:1a:2b:3c:4d:5e";
+    let text = "from 10.20.30.40 and 2001:db8::7334 mac 00:1a:2b:3c:4d:5e; ip fe80::1, route ::/0, bind address ::";
     let out = masker("mask").mask_str(text);
     assert_eq!(Engine::default().scan(&out), Vec::new(), "{out}");
     let mut back = masker("tokenize");
     assert_eq!(back.unmask_str(&out).unwrap(), out);
     assert!(back.stats().by_entity.is_empty(), "nothing to unmask in {out}");
-    // Tokens of the same values do come back.
+    // Tokens of the same values do come back, except `::/0`: a prefix
+    // length alone has too few values for FF1 and falls back to `mask`.
     let tokens = masker("tokenize").mask_str(text);
-    assert_eq!(masker("tokenize").unmask_str(&tokens).unwrap(), text);
+    assert_eq!(masker("tokenize").unmask_str(&tokens).unwrap(), text.replace("::/0", "::/*"));
 }
 
 proptest! {

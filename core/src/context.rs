@@ -711,6 +711,7 @@ pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, fiel
         Rule::Isolated => is_isolated(hay, start, end),
         Rule::IsolatedAddress => is_isolated_address(hay, start, end),
         Rule::BareDomain => is_bare_domain(hay, start, end),
+        Rule::Standalone => is_standalone(hay, start, end),
         Rule::IsolatedDate => is_isolated_date(hay, start, end),
         Rule::AfterPreposition => after_preposition(hay, start),
         // Enforced by where the engine searches (see `address_region`).
@@ -933,6 +934,14 @@ fn is_isolated_address(hay: &[u8], start: usize, end: usize) -> bool {
     }
 }
 
+/// See [`Rule::Standalone`].
+fn is_standalone(hay: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| hay[i]);
+    let after = hay.get(end).copied();
+    matches!(before, None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'=' | b'[' | b'(' | b'"' | b'\'' | b','))
+        && matches!(after, None | Some(b' ' | b'\t' | b'\n' | b'\r' | b']' | b')' | b'"' | b'\'' | b',' | b';' | b'.'))
+}
+
 /// A bare domain (`microsoft.com`) is a URL only when it stands alone. A
 /// path after it is a Go import or a scheme-less URL (`github.com/pkg/x`;
 /// with `http://` or `www.` the `url` detector reports it), `(`, `[` or
@@ -1128,6 +1137,15 @@ mod tests {
             assert!(!is_isolated_address(code.as_bytes(), 0, end), "{code}");
         }
         assert!(is_isolated_address(b"fe80:: via eth0", 0, 6));
+    }
+
+    #[test]
+    fn standalone_symbols() {
+        assert!(is_standalone(b"src=:: dst", 4, 6));
+        assert!(is_standalone(b"[::]:80", 1, 3));
+        assert!(is_standalone(b"ipv6 ::", 5, 7));
+        assert!(!is_standalone(b"ip ****:***::*", 11, 13));
+        assert!(!is_standalone(b"ip ::/*", 3, 5));
     }
 
     #[test]

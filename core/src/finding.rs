@@ -123,6 +123,11 @@ pub(crate) fn mask_text(
 ) -> String {
     let text = String::from_utf8_lossy(value);
     let alnum = text.chars().filter(|c| c.is_alphanumeric()).count();
+    if alnum == 0 {
+        // Nothing to keep the shape of (`::`, the unspecified address):
+        // left as it is, the value would be found again in the output.
+        return text.chars().map(|c| if c.is_whitespace() || c.is_control() { ' ' } else { mask }).collect();
+    }
     let keep_last = keep_last.unwrap_or_else(|| default_keep_last(entity, alnum)).min(alnum);
     let mut out = String::with_capacity(text.len());
     let mut seen = 0;

@@ -114,6 +114,10 @@ pub(crate) enum Rule {
     /// on from it (`github.com/pkg/errors`, `x.com(`), and no file path or
     /// e-mail local part leads into it.
     BareDomain,
+    /// The match stands alone between spaces, quotes, brackets or `=`/`,`
+    /// (`src=::`, `[::]:80`, `ipv6 ::`), not between other symbols
+    /// (`****:***::*`, a masked address; `::/*`).
+    Standalone,
     /// [`Rule::Isolated`] for numeric dates: a date with a four-digit year
     /// ends at a `.` before a capital or a digit (`DOB 1990-01-01.Pt`).
     IsolatedDate,
@@ -134,6 +138,7 @@ impl Rule {
             "isolated" => Rule::Isolated,
             "isolated_address" => Rule::IsolatedAddress,
             "bare_domain" => Rule::BareDomain,
+            "standalone" => Rule::Standalone,
             "isolated_date" => Rule::IsolatedDate,
             "after_preposition" => Rule::AfterPreposition,
             "after_address" => Rule::AfterAddress,
