@@ -310,7 +310,13 @@ fn in_code(hay: &[u8], start: usize, end: usize, shape: Shape) -> bool {
     let next = hay.get(end).copied();
     let after = hay.get(end + 1).copied();
     let glued_after = match next {
-        Some(b'0'..=b'9' | b'<' | b'(') => true,
+        Some(b'0'..=b'9' | b'(') => true,
+        // `Padding<c_ulong>`, but not a mail header's `John Smith<js@x.org>`.
+        Some(b'<') => {
+            let rest = &hay[end + 1..hay.len().min(end + 65)];
+            let close = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
+            !rest[..close].contains(&b'@')
+        }
         Some(b':') => after == Some(b':'),
         Some(b'!') => matches!(after, Some(b'(' | b'[')),
         Some(b'_') => shape != Shape::Cap,
@@ -1604,6 +1610,7 @@ mod tests {
         }
         // The same names outside code.
         assert_eq!(flagged("Report_John_Smith.pdf"), ["John"]);
+        assert_eq!(flagged("From: John Smith<jsmith@example.org>"), ["John Smith"]);
         assert_eq!(flagged("PATIENT: SMITH, JOHN"), ["SMITH, JOHN"]);
         assert_eq!(flagged("my name is john smith, call me"), ["john smith"]);
         assert_eq!(flagged("pt: mary jones (daughter) called"), ["mary jones"]);
