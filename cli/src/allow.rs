@@ -77,12 +77,44 @@ pub(crate) fn inline(line: &[u8]) -> Inline {
     result
 }
 
-/// The line of `bytes` holding byte `at` (without its line ending).
-pub(crate) fn line_at(bytes: &[u8], at: usize) -> &[u8] {
+/// The span of the line of `bytes` holding byte `at` (without its line
+/// ending).
+fn line_bounds(bytes: &[u8], at: usize) -> (usize, usize) {
     let at = at.min(bytes.len());
     let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
     let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-    &bytes[start..end]
+    (start, end)
+}
+
+/// The inline markers of the line a finding lies on, read once per line:
+/// findings come in order, and a long line can hold thousands of them
+/// (cutting the line out and searching it for a marker per finding made a
+/// single line of addresses quadratic).
+#[derive(Debug)]
+pub(crate) struct LineMarkers {
+    /// The current line's span in the current block, and what it allows.
+    line: Option<(usize, usize, Inline)>,
+}
+
+impl LineMarkers {
+    pub(crate) fn new() -> LineMarkers {
+        LineMarkers { line: None }
+    }
+
+    /// What the markers on the line of `bytes` holding byte `at` allow.
+    pub(crate) fn at(&mut self, bytes: &[u8], at: usize) -> &Inline {
+        let known = matches!(&self.line, Some((start, end, _)) if (*start..=*end).contains(&at));
+        if !known {
+            let (start, end) = line_bounds(bytes, at);
+            self.line = Some((start, end, inline(&bytes[start..end])));
+        }
+        &self.line.as_ref().expect("just set").2
+    }
+
+    /// Forgets the line: the next block holds other bytes.
+    pub(crate) fn finish_block(&mut self) {
+        self.line = None;
+    }
 }
 
 /// `[allow] values` and `[allow] regexes` from `.phimask.toml`.
@@ -132,14 +164,14 @@ pub(crate) struct Candidate<'a> {
     pub(crate) detector: &'a str,
     pub(crate) entity: Entity,
     pub(crate) value: &'a [u8],
-    /// The line holding the start of the value.
-    pub(crate) line: &'a [u8],
+    /// What the markers on the line holding the start of the value allow.
+    pub(crate) markers: &'a Inline,
 }
 
 impl Filters<'_> {
     /// Whether `candidate` is allowed by a marker, the config or the baseline.
     pub(crate) fn allows(&self, candidate: &Candidate<'_>) -> bool {
-        (memchr::memmem::find(candidate.line, MARKER).is_some() && inline(candidate.line).allows(candidate.entity))
+        candidate.markers.allows(candidate.entity)
             || self.values.is_some_and(|v| v.allows(candidate.value))
             || self.baseline.as_ref().is_some_and(|b| b.contains(candidate.path, candidate.detector, candidate.value))
     }
@@ -166,9 +198,13 @@ mod tests {
     #[test]
     fn lines_are_cut_around_an_offset() {
         let text = b"one\ntwo three\nfour";
-        assert_eq!(line_at(text, 6), b"two three");
-        assert_eq!(line_at(text, 0), b"one");
-        assert_eq!(line_at(text, 16), b"four");
+        let line_at = |at| {
+            let (start, end) = line_bounds(text, at);
+            &text[start..end]
+        };
+        assert_eq!(line_at(6), b"two three");
+        assert_eq!(line_at(0), b"one");
+        assert_eq!(line_at(16), b"four");
     }
 
     #[test]

@@ -28,7 +28,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::ProgressBar;
 use phimask::{Block, DetectorInfo, Engine};
 
-use crate::allow::{self, Candidate, Filters};
+use crate::allow::{Candidate, Filters, LineMarkers};
 use crate::baseline::Accepted;
 use crate::engine::{EngineArgs, FileKinds};
 use crate::git::{Added, Repo};
@@ -366,17 +366,19 @@ impl Scanner<'_> {
             return;
         }
         let mut lines = LineCounter::default();
+        let mut markers = LineMarkers::new();
         let mut read = 0u64;
         let threads = job.threads.unwrap_or(self.block_threads);
         let result = self.engine.scan_blocks_parallel(Cursor::new(head).chain(reader), threads, |block| {
             for finding in block.findings {
-                match self.hit(&block, finding, &mut lines, job) {
+                match self.hit(&block, finding, &mut lines, &mut markers, job) {
                     Some(Kept::Hit(hit)) => finished.hits.push(hit),
                     Some(Kept::Allowed) => finished.allowed += 1,
                     None => {}
                 }
             }
             lines.finish_block(&block);
+            markers.finish_block();
             read += block.bytes.len() as u64;
             self.bar.inc(block.bytes.len() as u64);
             self.output.offer(index, &finished.source, &mut finished.hits);
@@ -422,6 +424,7 @@ impl Scanner<'_> {
         block: &Block<'_>,
         finding: &phimask::Finding,
         lines: &mut LineCounter,
+        markers: &mut LineMarkers,
         job: &Job<'_>,
     ) -> Option<Kept> {
         let start = finding.start().checked_sub(block.offset)?;
@@ -441,7 +444,7 @@ impl Scanner<'_> {
             detector: finding.detector(),
             entity: finding.entity(),
             value,
-            line: allow::line_at(block.bytes, start),
+            markers: markers.at(block.bytes, start),
         };
         if self.filters.allows(&candidate) {
             return Some(Kept::Allowed);

@@ -400,9 +400,10 @@ impl Engine {
     /// [`scan_blocks`](Self::scan_blocks) with the blocks scanned on up to
     /// `threads` threads: blocks are independent, so the findings are the
     /// same, and `sink` still sees every block in input order. Reading stays
-    /// on the calling thread; at most eight blocks per thread are held at a
-    /// time (each at most [`BLOCK_MAX`](crate::BLOCK_MAX) bytes, typically
-    /// 256 KiB), so memory stays bounded. `threads <= 1` is [`scan_blocks`](Self::scan_blocks).
+    /// on the calling thread; at most eight blocks, and about 512 KiB, per
+    /// thread are held at a time (blocks are at most
+    /// [`BLOCK_MAX`](crate::BLOCK_MAX) bytes, typically 256 KiB), so memory
+    /// stays bounded. `threads <= 1` is [`scan_blocks`](Self::scan_blocks).
     ///
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when reading fails.
@@ -415,7 +416,14 @@ impl Engine {
         if threads <= 1 {
             return self.scan_blocks(reader, sink);
         }
+        // A batch is cut at eight blocks per thread, or at two block
+        // targets' worth of bytes per thread once every thread has a block,
+        // whichever comes first: its findings are held until
+        // the batch is handed on, and a dense line (a finding every 14 bytes)
+        // has several times its own size in findings.
         let capacity = 8 * threads;
+        let byte_budget = 2 * crate::stream::BLOCK_TARGET * threads;
+        let mut held = 0usize;
         let mut batch: Vec<(usize, Vec<u8>)> = Vec::with_capacity(capacity);
         let mut stopped = false;
         let mut flush = |batch: &mut Vec<(usize, Vec<u8>)>| -> ControlFlow<()> {
@@ -448,9 +456,13 @@ impl Engine {
         };
         let read = stream::for_each_block(reader, |offset, bytes| {
             batch.push((offset, bytes.to_vec()));
-            if batch.len() == capacity && flush(&mut batch).is_break() {
-                stopped = true;
-                return ControlFlow::Break(());
+            held += bytes.len();
+            if batch.len() == capacity || (held >= byte_budget && batch.len() >= threads) {
+                held = 0;
+                if flush(&mut batch).is_break() {
+                    stopped = true;
+                    return ControlFlow::Break(());
+                }
             }
             ControlFlow::Continue(())
         })?;

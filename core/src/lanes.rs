@@ -30,6 +30,18 @@
 //!    to trace only up to their first match: in clinical notes, dense with
 //!    labels, a tenth of the bytes were then searched twice.)
 //!
+//! Linear time: a leftmost-first search that has seen a match runs on as
+//! long as some pattern could still extend it, and the next search restarts
+//! at that match's end, so a run that one pattern can extend without end
+//! while another matches short pieces of it (`1.1.1.1.…` is an IPv4 address
+//! every eight bytes and a domain name that never ends) is searched again
+//! from every short match: quadratic. Every search here stops [`RUN_ON`]
+//! bytes past the last match it has seen and reports that match. No
+//! identifier runs that far past a shorter match of another shape (a domain
+//! name is at most 253 bytes), and it bounds the bytes searched twice at
+//! `RUN_ON` per match. [`search_forward`] is the one-loop search with the
+//! same bound; the lanes reproduce it exactly.
+//!
 //! A lazy DFA builds its states as it goes and may clear its cache when
 //! full, which would invalidate the other lanes' states. The cache is large
 //! and a clear is checked for after every step that can build a state; if
@@ -49,6 +61,9 @@ const TRACE: usize = 64;
 const MIN_STRETCH: usize = 8 * 1024;
 /// How far past a stretch's nominal start the line start is looked for.
 const LINE_SEEK: usize = 2048;
+/// How far a search runs past the last match it has seen before it
+/// reports that match (see the module docs).
+pub(crate) const RUN_ON: usize = 256;
 
 /// One leftmost-first match: its pattern and span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,7 +260,7 @@ fn joint_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize, lanes:
         // last lane) the end of the input: the slow step, byte by byte.
         let mut live = 0;
         for (k, lane) in lanes.iter_mut().enumerate() {
-            while running(lane, k) && (lane.sid.is_tagged() || lane.at >= lane.stop) {
+            while running(lane, k) && (lane.sid.is_tagged() || lane.at >= lane.stop || lane.run_on_spent()) {
                 lane.step(dfa, cache, hay, clears)?;
             }
             live += usize::from(running(lane, k));
@@ -271,8 +286,9 @@ fn joint_pass(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize, lanes:
         // one not built yet), every lane is written back as it was before
         // that byte and the lanes that hit it take the slow `step`; the
         // others redo the byte in the next round. `step` may rewind a lane
-        // after a match, never past its stop, so `room` is recomputed.
-        let room = lanes.iter().map(|l| l.stop - l.at).min().expect("LANES > 0");
+        // after a match, never past its stop, so `room` is recomputed (it
+        // also ends where a lane's run-on does).
+        let room = lanes.iter().map(Lane::room).min().expect("LANES > 0");
         let bytes: [&[u8]; LANES] = std::array::from_fn(|k| &hay[lanes[k].at..lanes[k].at + room]);
         let mut sids: [LazyStateID; LANES] = std::array::from_fn(|k| lanes[k].sid);
         let mut i = 0;
@@ -307,6 +323,9 @@ impl Lane {
     /// implies: a match seen, a match reported and the search restarted at
     /// its end, or the loop finished.
     fn step(&mut self, dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize) -> Result<(), GaveUp> {
+        if self.run_on_spent() {
+            return self.report(dfa, cache, hay, clears);
+        }
         if self.at >= hay.len() {
             let sid = dfa.next_eoi_state(cache, self.sid).map_err(|_| GaveUp)?;
             check(cache, clears)?;
@@ -336,6 +355,19 @@ impl Lane {
         Ok(())
     }
 
+    /// Whether the current search has run [`RUN_ON`] bytes past its last
+    /// match and must report it.
+    fn run_on_spent(&self) -> bool {
+        matches!(self.pending, Some((_, end)) if self.at >= end + RUN_ON)
+    }
+
+    /// How many bytes the lane may advance before it must take the slow
+    /// [`Lane::step`]: to its stop, or to the end of its run-on.
+    fn room(&self) -> usize {
+        let run_on = self.pending.map_or(usize::MAX, |(_, end)| end + RUN_ON - self.at);
+        (self.stop - self.at).min(run_on)
+    }
+
     /// The current search is over: record its match and search again from
     /// the match's end, or finish when it found none.
     fn report(&mut self, dfa: &DFA, cache: &mut DfaCache, hay: &[u8], clears: usize) -> Result<(), GaveUp> {
@@ -352,6 +384,52 @@ impl Lane {
             None => self.finished = true,
         }
         Ok(())
+    }
+}
+
+/// One leftmost-first forward search from `at`, bounded like the lanes'
+/// (see the module docs): the pattern and end of the match it reports, or
+/// `None` when no match starts at or after `at`. The one-loop search the
+/// lanes reproduce, for blocks too short to split. It cannot fail: the
+/// lazy DFA has no quit bytes and clears a full cache instead of giving up
+/// (a clear invalidates only the state this loop is about to replace).
+pub(crate) fn search_forward(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], at: usize) -> Option<(PatternID, usize)> {
+    let mut sid = dfa.start_state_forward(cache, &Input::new(hay).range(at..)).ok()?;
+    let mut pending: Option<(PatternID, usize)> = None;
+    let mut pos = at;
+    loop {
+        let stop = pending.map_or(hay.len(), |(_, end)| hay.len().min(end + RUN_ON));
+        // Plain states: one load per byte until something special happens.
+        if !sid.is_tagged() {
+            while pos < stop {
+                let next = dfa.next_state_untagged(cache, sid, hay[pos]);
+                if next.is_tagged() {
+                    break;
+                }
+                sid = next;
+                pos += 1;
+            }
+        }
+        if matches!(pending, Some((_, end)) if pos >= end + RUN_ON) {
+            return pending;
+        }
+        if pos >= hay.len() {
+            let eoi = dfa.next_eoi_state(cache, sid).ok()?;
+            if eoi.is_match() {
+                pending = Some((dfa.match_pattern(cache, eoi, 0), hay.len()));
+            }
+            return pending;
+        }
+        sid = dfa.next_state(cache, sid, hay[pos]).ok()?;
+        if sid.is_tagged() {
+            if sid.is_match() {
+                pending = Some((dfa.match_pattern(cache, sid, 0), pos));
+            } else if sid.is_dead() || sid.is_quit() {
+                debug_assert!(!sid.is_quit(), "lazy DFAs without quit bytes do not fail");
+                return pending;
+            }
+        }
+        pos += 1;
     }
 }
 
@@ -421,6 +499,25 @@ mod tests {
         re.find_iter(hay).map(|m| Match { pattern: m.pattern(), start: m.start(), end: m.end() }).collect()
     }
 
+    /// The one-loop search with the run-on bound, as the shape matcher
+    /// runs it on short blocks: [`search_forward`], then a reverse search
+    /// for each match's start.
+    fn bounded_one_loop(patterns: &[&str], hay: &[u8]) -> Vec<Match> {
+        let regex = compile(patterns, 16 << 20);
+        let mut cache = regex.create_cache();
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at <= hay.len() {
+            let (fwd, rev) = cache.as_parts_mut();
+            let Some((pattern, end)) = search_forward(regex.forward(), fwd, hay, at) else { break };
+            let input = Input::new(hay).range(at..end).anchored(Anchored::Yes);
+            let start = regex.reverse().try_search_rev(rev, &input).unwrap().unwrap().offset();
+            out.push(Match { pattern, start, end });
+            at = end.max(at + 1);
+        }
+        out
+    }
+
     fn lanes(patterns: &[&str], hay: &[u8]) -> Vec<Match> {
         let regex = compile(patterns, 16 << 20);
         let mut out = Vec::new();
@@ -446,6 +543,34 @@ mod tests {
         assert_eq!(lanes(PATTERNS, &hay), one_loop(PATTERNS, &hay));
         hay.retain(|&b| b != b'\n');
         assert_eq!(lanes(PATTERNS, &hay), one_loop(PATTERNS, &hay));
+    }
+
+    #[test]
+    fn the_bound_changes_nothing_without_long_run_ons() {
+        let line = "id 123-45-6789 mrn a.b@c.org 1234567x 12 Oak\nLeaf Street patient dob\n";
+        let hay = line.repeat(50).into_bytes();
+        assert_eq!(bounded_one_loop(PATTERNS, &hay), one_loop(PATTERNS, &hay));
+        let hay = b"7".repeat(3 * RUN_ON);
+        assert_eq!(bounded_one_loop(&[r"\d+x", r"\d+"], &hay), one_loop(&[r"\d+x", r"\d+"], &hay));
+    }
+
+    #[test]
+    fn a_search_stops_run_on_bytes_past_its_last_match() {
+        // `\d+x` can extend every run of digits; `\d{3}` matches its first
+        // three. Unbounded, each search would read the run to its end.
+        let patterns = &[r"\d+x", r"\d{3}"];
+        let hay = b"1".repeat(4 * RUN_ON);
+        let found = bounded_one_loop(patterns, &hay);
+        assert_eq!(found.len(), hay.len() / 3);
+        assert!(found.iter().all(|m| m.pattern.as_usize() == 1 && m.end - m.start == 3));
+        // A longer match within the bound is still preferred.
+        let mut hay = b"1".repeat(RUN_ON - 8);
+        hay.push(b'x');
+        assert_eq!(bounded_one_loop(patterns, &hay), one_loop(patterns, &hay));
+        // Lanes reproduce the bounded search, long runs straddling their
+        // boundaries included.
+        let hay = [&b"ab 12x "[..], &b"1".repeat(LANES * MIN_STRETCH + 77), b" 9x"].concat();
+        assert_eq!(lanes(patterns, &hay), bounded_one_loop(patterns, &hay));
     }
 
     #[test]
@@ -513,7 +638,21 @@ mod tests {
             let regex = compile(PATTERNS, 16 << 20);
             let mut out = Vec::new();
             proptest::prop_assert!(find_all(&regex, &mut regex.create_cache(), &hay, None, &mut out));
-            proptest::prop_assert_eq!(out, one_loop(PATTERNS, &hay));
+            proptest::prop_assert_eq!(out, bounded_one_loop(PATTERNS, &hay));
+        }
+
+        #[test]
+        fn lanes_equal_the_bounded_one_loop_on_long_runs(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "1.", "1-", "12.", "a@", " ", "\n", "9x", "1.1.1.1", ".org", "patient",
+            ]), 0..20000)
+        ) {
+            let patterns = &[PATTERNS[0], PATTERNS[1], PATTERNS[2], PATTERNS[3], r"\b\d{1,3}(?:\.\d{1,3}){3}\b"];
+            let hay: Vec<u8> = parts.concat().into_bytes();
+            let regex = compile(patterns, 16 << 20);
+            let mut out = Vec::new();
+            proptest::prop_assert!(find_all(&regex, &mut regex.create_cache(), &hay, None, &mut out));
+            proptest::prop_assert_eq!(out, bounded_one_loop(patterns, &hay));
         }
     }
 }

@@ -190,7 +190,7 @@ impl std::fmt::Debug for Compiled {
 /// State cache of each lazy DFA, per thread. A search never fails for
 /// want of room: a full cache is cleared and refilled (and the lanes then
 /// hand the block to the one-loop search).
-const CACHE_CAPACITY: usize = 16 << 20;
+const CACHE_CAPACITY: usize = 4 << 20;
 
 impl Compiled {
     /// `values` are the backtrackers of the slots with value groups.
@@ -327,14 +327,13 @@ impl Shapes {
         }
         // The one-loop search as `hybrid::regex::Regex::try_search` runs it
         // (a forward search for a match's end, then a reverse search back
-        // to where it began for its start), restarted at each match's end.
+        // to where it began for its start), restarted at each match's end,
+        // with the lanes' bound on how far a search runs on past a match
+        // (see `lanes::search_forward`).
         let mut at = 0;
         while at <= hay.len() {
             let (fwd, rev) = caches.regex.as_parts_mut();
-            let found = c.regex.forward().try_search_fwd(fwd, &Input::new(hay).range(at..));
-            debug_assert!(found.is_ok(), "lazy DFAs without quit bytes do not fail");
-            let Some(half) = found.ok().flatten() else { break };
-            let (pid, end) = (half.pattern(), half.offset());
+            let Some((pid, end)) = lanes::search_forward(c.regex.forward(), fwd, hay, at) else { break };
             if Some(pid) == keyword_pid {
                 keyword(at, end);
             } else {
@@ -361,7 +360,7 @@ impl Shapes {
         hay: &[u8],
         c: &Compiled,
         caches: &mut Caches,
-        others: &mut Vec<PatternID>,
+        others: &mut Vec<(PatternID, usize)>,
         pid: PatternID,
         start: usize,
         end: usize,
@@ -372,9 +371,12 @@ impl Shapes {
         // one is reported no shape matched at its start.
         if self.owners.len() > 1 {
             others.clear();
-            probe(&c.all, &mut caches.all, hay, start, pid, others);
-            for &other in others.iter() {
-                let alt = Input::new(hay).range(start..).anchored(Anchored::Pattern(other));
+            probe(&c.all, &mut caches.all, hay, start, end, pid, others);
+            for &(other, reach) in others.iter() {
+                // No match of `other` here ends past `reach`: the search
+                // need not look further (a pattern that runs on without
+                // matching would take it to the end of the run).
+                let alt = Input::new(hay).range(start..reach).anchored(Anchored::Pattern(other));
                 if let Some(m2) = search(&c.regex, &mut caches.regex, &alt) {
                     self.push(hay, caches, other, m2.start(), m2.end(), out);
                 }
@@ -439,12 +441,16 @@ impl Shapes {
 
 /// Puts in `others`, in pattern order, every pattern of `all` (a
 /// [`MatchKind::All`] lazy DFA) but `pid` that matches some span starting
-/// at `start`.
+/// at `start`, with the end of its longest such span.
 ///
 /// The same answer as `try_which_overlapping_matches` with an anchored
 /// input, by a plain walk of the automaton: that search keeps resumable
 /// state for reporting one match at a time, which costs more than the
 /// walk itself on the short spans probed here (a tenth of a log scan).
+/// The walk goes at least to `end` (where `pid`'s match ends) and stops
+/// [`lanes::RUN_ON`] bytes past the last match it saw, as the leftmost
+/// search does (without that bound, probing every short match of a run
+/// that another pattern extends without end is quadratic).
 /// It cannot fail: no quit bytes, and a full cache is cleared, not given
 /// up on (see `Compiled::new`).
 fn probe(
@@ -452,45 +458,58 @@ fn probe(
     cache: &mut hybrid::dfa::Cache,
     hay: &[u8],
     start: usize,
+    end: usize,
     pid: PatternID,
-    others: &mut Vec<PatternID>,
+    others: &mut Vec<(PatternID, usize)>,
 ) {
-    let mut record = |cache: &hybrid::dfa::Cache, sid: hybrid::LazyStateID| {
+    let mut record = |cache: &hybrid::dfa::Cache, sid: hybrid::LazyStateID, at: usize| {
         for i in 0..all.match_len(cache, sid) {
             let p = all.match_pattern(cache, sid, i);
-            if p != pid && !others.contains(&p) {
-                others.push(p);
+            if p == pid {
+                continue;
+            }
+            match others.iter_mut().find(|(q, _)| *q == p) {
+                Some((_, reach)) => *reach = (*reach).max(at),
+                None => others.push((p, at)),
             }
         }
     };
-    walk(all, cache, hay, start, &mut record);
+    walk(all, cache, hay, start, end, &mut record);
     others.sort_unstable();
 }
 
-/// Runs `all` anchored at `start` until it dies or the input ends, calling
-/// `record` with every match state it passes.
+/// Runs `all` anchored at `start` until it dies, the input ends, or it is
+/// [`lanes::RUN_ON`] bytes past both `end` and the last match it passed,
+/// calling `record` with every match state it passes and where that
+/// match ends.
 fn walk(
     all: &hybrid::dfa::DFA,
     cache: &mut hybrid::dfa::Cache,
     hay: &[u8],
     start: usize,
-    record: &mut impl FnMut(&hybrid::dfa::Cache, hybrid::LazyStateID),
+    end: usize,
+    record: &mut impl FnMut(&hybrid::dfa::Cache, hybrid::LazyStateID, usize),
 ) {
     let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
     let Ok(mut sid) = all.start_state_forward(cache, &input) else {
         debug_assert!(false, "lazy DFAs without quit bytes do not fail");
         return;
     };
-    for &byte in &hay[start..] {
+    let mut last = end.max(start);
+    for (at, &byte) in hay.iter().enumerate().skip(start) {
         // Matches are reported one byte late: a match state after a byte
-        // means a match that ends before it.
+        // means a match that ends before it (here, at `at - 1`).
         if sid.is_tagged() {
             if sid.is_match() {
-                record(cache, sid);
+                record(cache, sid, at.saturating_sub(1));
+                last = last.max(at.saturating_sub(1));
             } else if sid.is_dead() || sid.is_quit() {
                 debug_assert!(!sid.is_quit(), "lazy DFAs without quit bytes do not fail");
                 return;
             }
+        }
+        if at >= last + lanes::RUN_ON {
+            return;
         }
         match all.next_state(cache, sid, byte) {
             Ok(next) => sid = next,
@@ -501,12 +520,12 @@ fn walk(
         }
     }
     if sid.is_match() {
-        record(cache, sid);
+        record(cache, sid, hay.len().saturating_sub(1));
     }
     if !sid.is_dead() {
         if let Ok(eoi) = all.next_eoi_state(cache, sid) {
             if eoi.is_match() {
-                record(cache, eoi);
+                record(cache, eoi, hay.len());
             }
         }
     }

@@ -1,0 +1,83 @@
+//! Regression tests of the core, each named after the defect it pins.
+//!
+//! The linear-time tests compare two input sizes in one run (four times
+//! the bytes may take at most eight times as long: a quadratic scan takes
+//! sixteen); no test asserts an absolute time.
+
+use std::time::{Duration, Instant};
+
+use phimask::Engine;
+
+/// The best of three timings of `run` on `input`.
+fn best_of_three(input: &[u8], run: &impl Fn(&[u8])) -> Duration {
+    (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            run(input);
+            start.elapsed()
+        })
+        .min()
+        .expect("three runs")
+}
+
+/// Asserts that `run` takes at most ~linear time on `unit` repeated to
+/// about `small` bytes and to four times that (both under one block, so
+/// the block bound cannot hide a quadratic search).
+fn assert_linear(name: &str, unit: &str, small: usize, run: impl Fn(&[u8])) {
+    let make = |len: usize| unit.repeat(len / unit.len() + 1).into_bytes();
+    let (a, b) = (make(small), make(4 * small));
+    run(&a); // warm up: caches, lazy DFA states
+    let (ta, tb) = (best_of_three(&a, &run), best_of_three(&b, &run));
+    let ratio = tb.as_secs_f64() / ta.as_secs_f64().max(1e-6);
+    assert!(
+        ratio < 8.0,
+        "{name}: {} bytes took {ta:?}, {} bytes {tb:?} ({ratio:.1}x for 4x the input)",
+        a.len(),
+        b.len()
+    );
+}
+
+/// Runs of digits with dots or hyphens: one shape (an IPv4 address, a
+/// card number) matches a short piece while another (a domain name, an
+/// e-mail) could go on to the end of the run, and every short match used
+/// to search the rest of the run again.
+#[test]
+fn d1_digits_and_dots_scan_in_linear_time() {
+    let engine = Engine::default();
+    for unit in ["1.", "1-", "12.", "9.9.", ".1", "99-", "-1", "1a-", "1.1.1.1@", "4111-1111-"] {
+        assert_linear(unit, unit, 48 * 1024, |hay| {
+            engine.scan_bytes(hay);
+        });
+    }
+}
+
+/// One long line dense with findings: IPv4 addresses, capitalized words,
+/// dates, e-mail addresses.
+#[test]
+fn d15_dense_single_lines_scan_in_linear_time() {
+    let engine = Engine::default();
+    for unit in [
+        "10.1.2.3 192.168.4.5 ",
+        "Alpha Bravo John Smith Mary Jones Baker Street ",
+        "01/02/2020 03/04/2021 ",
+        "a1@x.com b2@y.org ",
+    ] {
+        assert_linear(unit, unit, 48 * 1024, |hay| {
+            engine.scan_bytes(hay);
+        });
+    }
+}
+
+/// The quadratic inputs still give the findings a bounded search should:
+/// every IPv4 address in a run of `1.` is one the run holds.
+#[test]
+fn d1_bounded_search_still_finds_what_the_run_holds() {
+    let engine = Engine::default();
+    let text = "host 10.0.0.7 and 1.".repeat(2) + &"1.".repeat(20_000) + " then 34.201.17.8 ok";
+    let found = engine.scan(&text);
+    for f in &found {
+        assert!(text[f.span()].bytes().all(|b| b.is_ascii_digit() || b == b'.'), "{:?}", f.entity());
+    }
+    let tail = text.rfind("34.201.17.8").expect("planted");
+    assert!(found.iter().any(|f| f.start() == tail), "the address after the run is found");
+}
