@@ -454,18 +454,57 @@ fn directories_honour_gitignore_and_skip_git() {
     assert_eq!(paths, ["./.env", "./debug.log", "./ignored/a.txt", "./kept.txt"]);
 }
 
+fn utf16le(text: &str, bom: bool) -> Vec<u8> {
+    let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+    out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    out
+}
+
 #[test]
-fn binary_files_are_skipped_with_a_note() {
+fn d6_binary_and_wide_text_files_are_scanned_not_skipped() {
     let dir = Dir::new();
     dir.write("blob.bin", b"\x00\x01\x02SSN 123-45-6789\n");
+    dir.write("bom16.txt", utf16le("x\nSSN 123-45-6789\n", true));
+    dir.write("plain16.txt", utf16le("SSN 123-45-6789\n", false));
+    let utf32: Vec<u8> = "SSN 123-45-6789\n".chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+    dir.write("wide32.txt", [&b"\x00\x00\xFE\xFF"[..], &utf32].concat());
     dir.write("clean.txt", "hello\n");
-    let run = dir.run(&["scan", "."]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stderr.contains("phimask: note: ./blob.bin: binary file skipped"), "{}", run.stderr);
+    let run = dir.run(&["scan", "--format", "json", "."]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let found: Vec<(String, String, u64, u64)> = located(&run);
+    let want = |p: &str, line, column| (p.to_string(), "SSN".to_string(), line, column);
+    assert_eq!(
+        found,
+        [want("./blob.bin", 1, 8), want("./bom16.txt", 2, 5), want("./plain16.txt", 1, 5), want("./wide32.txt", 1, 5)]
+    );
+    assert_eq!(run.json()["summary"]["binary"], 1);
     run.assert_masked();
-    let forced = dir.run(&["scan", "--binary", "--format", "json", "blob.bin"]);
-    assert_eq!(forced.code, 1);
-    assert_eq!(entities(&forced), ["SSN"]);
+    let text = dir.run(&["scan", "."]);
+    assert!(text.stderr.contains("1 binary scanned as bytes"), "{}", text.stderr);
+}
+
+#[test]
+fn d6_mask_writes_wide_text_back_in_its_encoding_and_refuses_binary_stdin() {
+    let dir = Dir::new();
+    let input = utf16le("note: SSN 123-45-6789 naïve\r\n", true);
+    dir.write("in.txt", &input);
+    let run = dir.run(&["mask", "in.txt", "-o", "out.txt"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let out = std::fs::read(dir.path().join("out.txt")).unwrap();
+    assert_eq!(out, utf16le("note: SSN ***-**-6789 naïve\r\n", true));
+    // Only the PHI bytes changed.
+    assert_eq!(out.len(), input.len());
+    let piped = dir.run_stdin(&["mask", "-"], b"SSN 123-45-6789\x00\x01\x02");
+    assert_eq!(piped.code, 2, "{piped:?}");
+    assert!(piped.stderr.contains("looks like binary input"), "{}", piped.stderr);
+    assert_eq!(piped.stdout, "");
+    // Invalid UTF-16 cannot be written back unchanged: refused, nothing written.
+    dir.write("bad.txt", [utf16le("SSN 123-45-6789", true), vec![0x00, 0xD8]].concat());
+    let bad = dir.run(&["mask", "bad.txt", "-o", "bad-out.txt"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(bad.stderr.contains("not valid UTF-16LE"), "{}", bad.stderr);
+    assert!(!dir.path().join("bad-out.txt").exists());
+    bad.assert_masked();
 }
 
 #[test]

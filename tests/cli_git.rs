@@ -277,11 +277,12 @@ fn binary_dicom_and_image_files() {
     assert!(run.stdout.contains("photo.jpg:1:1 PHOTO (Q) file-image"), "{}", run.stdout);
     assert!(run.stdout.contains("scans/head.dcm:1:1 PHOTO (Q) file-dicom"), "{}", run.stdout);
     assert!(!run.stdout.contains("not-an-image.png"), "{}", run.stdout);
-    assert!(run.stderr.contains("blob.bin: binary file skipped"), "{}", run.stderr);
+    // A binary is scanned as bytes: the SSN in its printable run is found.
+    assert!(run.stdout.contains("blob.bin:1:11 SSN (G)"), "{}", run.stdout);
     assert!(!run.stdout.contains("DOE") && !run.stdout.contains("JANE"), "{}", run.stdout);
 
     // Allowed by path in .phimask.toml: nothing left to report.
-    repo.write(".phimask.toml", "[paths]\nexclude = [\"scans/**\", \"*.jpg\"]\n");
+    repo.write(".phimask.toml", "[paths]\nexclude = [\"scans/**\", \"*.jpg\", \"*.bin\"]\n");
     let run = repo.phimask(&["scan", "--staged"]);
     assert_eq!(run.code, 0, "{run:?}");
 

@@ -92,7 +92,6 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let scanner = Scanner {
         engine: &engine,
         show_values: args.show_values,
-        binary: args.binary,
         bar: &bar,
         output: &output,
         cut_short: AtomicBool::new(false),
@@ -297,7 +296,6 @@ pub(crate) fn run_baseline(args: BaselineArgs) -> Result<Outcome, Failure> {
     let scanner = Scanner {
         engine: &engine,
         show_values: true,
-        binary: false,
         bar: &bar,
         output: &output,
         cut_short: AtomicBool::new(false),

@@ -49,7 +49,8 @@ use std::io::{self, BufRead, BufReader, BufWriter, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args as ClapArgs, ValueEnum};
-use phimask::{Format, FormatOptions, FormatReport, Key, MaskStats, Masker, OnError, Policy, BLOCK_MAX};
+use phimask::encoding::{self, DecodeReader, EncodeWriter, Sniffed};
+use phimask::{Error, Format, FormatOptions, FormatReport, Key, MaskStats, Masker, OnError, Policy, BLOCK_MAX};
 use serde::Serialize;
 use tempfile::NamedTempFile;
 
@@ -582,8 +583,9 @@ fn load_policy(value: &str) -> Result<(Policy, String), Failure> {
 }
 
 /// Masks a stream (a file, or piped input written to a file) into
-/// `writer` in bounded memory, refusing input that looks binary unless
-/// `force_text`.
+/// `writer` in bounded memory. UTF-16 and UTF-32 input is decoded, masked
+/// and written back in its own encoding (with its byte-order mark, if it
+/// had one); other input that looks binary is refused unless `force_text`.
 fn stream(
     masker: &mut Masker,
     source: &Source,
@@ -597,44 +599,74 @@ fn stream(
         Source::Stdin => "<stdin>".to_string(),
         Source::File(input) => input.display().to_string(),
     };
-    let force_text = how.force_text;
-    if let Some(format) = how.format {
-        let mut reader = Watched::new(reader);
-        let mut writer = Watched::new(writer);
-        let result = phimask::mask_format(masker, format, &mut reader, &mut writer, how.options);
-        *done = result.map_err(|err| match (reader.error.take(), writer.error.take()) {
-            (Some(e), _) => Failure::new(format!("{in_shown}: cannot read: {e}")),
-            (None, Some(e)) => Failure::new(format!("{out_shown}: cannot write: {e}")),
-            (None, None) if err.line().is_some() => Failure::new(format!(
-                "{in_shown}: {err} (as {format}; --on-error skip masks such records as plain text and goes on)"
-            )),
-            (None, None) => Failure::new(format!("{in_shown}: {err}")),
-        })?;
-        return Ok(());
-    }
     let mut reader = Watched::new(reader);
     let head = scan::sniff(&mut reader).map_err(|e| Failure::new(format!("{in_shown}: cannot read: {e}")))?;
-    if !force_text && memchr::memchr(0, &head).is_some() {
+    let sniffed = encoding::sniff(&head);
+    if sniffed == Sniffed::Binary && !how.force_text {
         return Err(Failure::new(format!(
-            "{in_shown}: looks like a binary file (a NUL byte in the first 8 KiB); \
+            "{in_shown}: looks like a binary file (a NUL byte in the first 8 KiB, and not UTF-16 or UTF-32 text); \
              use --input-format text to mask it as text anyway"
         )));
     }
     let mut writer = Watched::new(writer);
-    let result = masker.mask_reader(Cursor::new(head).chain(&mut reader), &mut writer);
-    result.map(drop).map_err(|err| match (reader.error.take(), writer.error.take()) {
+    let whole = Cursor::new(head).chain(&mut reader);
+    let result = match sniffed {
+        Sniffed::Wide { encoding, bom } => {
+            let decoded = DecodeReader::new(whole, encoding, false);
+            EncodeWriter::new(&mut writer, encoding, bom).map_err(Error::from).and_then(|mut encoded| {
+                let done = mask_whole(masker, how, decoded, &mut encoded)?;
+                encoded.finish().map_err(Error::from)?;
+                Ok(done)
+            })
+        }
+        _ => mask_whole(masker, how, whole, &mut writer),
+    };
+    *done = result.map_err(|err| match (reader.error.take(), writer.error.take()) {
         (Some(e), _) => Failure::new(format!("{in_shown}: cannot read: {e}")),
         (None, Some(e)) => Failure::new(format!("{out_shown}: cannot write: {e}")),
-        (None, None) => Failure::from(err),
-    })
+        (None, None) if err.line().is_some() && how.format.is_some() => Failure::new(format!(
+            "{in_shown}: {err} (as {}; --on-error skip masks such records as plain text and goes on)",
+            how.format.expect("checked")
+        )),
+        (None, None) => Failure::new(format!("{in_shown}: {err}")),
+    })?;
+    Ok(())
+}
+
+/// Masks all of `reader` into `writer` as `how` says: field by field in
+/// its format, or as text.
+fn mask_whole(masker: &mut Masker, how: &How<'_>, reader: impl Read, writer: impl Write) -> Result<FormatReport, Error> {
+    match how.format {
+        Some(format) => phimask::mask_format(masker, format, reader, writer, how.options),
+        None => masker.mask_reader(reader, writer).map(|_| FormatReport::default()),
+    }
 }
 
 /// The stdin filter: masks `input` line by line into `output` (see the
-/// module docs for when it flushes and how long lines are cut).
+/// module docs for when it flushes and how long lines are cut). What the
+/// first read brings is sniffed: UTF-16 or UTF-32 is decoded and written
+/// back in its encoding, other input that looks binary is refused.
 fn filter_lines(masker: &mut Masker, input: impl Read, output: impl Write) -> Result<(), Failure> {
     let mut reader = Watched::new(input);
     let mut writer = Watched::new(output);
-    let result = mask_lines(masker, &mut reader, &mut writer);
+    let mut buffered = BufReader::with_capacity(64 * 1024, &mut reader);
+    let sniffed = match buffered.fill_buf() {
+        Ok(head) => encoding::sniff(head),
+        Err(_) => Sniffed::Text,
+    };
+    let result = match sniffed {
+        Sniffed::Binary => {
+            return Err(Failure::new(
+                "<stdin>: looks like binary input (a NUL byte, and not UTF-16 or UTF-32 text); \
+                 write it to a file and use --input-format text to mask it as text anyway",
+            ))
+        }
+        Sniffed::Wide { encoding, bom } => EncodeWriter::new(&mut writer, encoding, bom).and_then(|mut encoded| {
+            mask_lines(masker, DecodeReader::new(buffered, encoding, false), &mut encoded)?;
+            encoded.finish().map(drop)
+        }),
+        _ => mask_lines(masker, buffered, &mut writer),
+    };
     result.map_err(|err| match (reader.error.take(), writer.error.take()) {
         (Some(e), _) => Failure::new(format!("<stdin>: cannot read: {e}")),
         (None, Some(e)) => Failure::new(format!("<stdout>: cannot write: {e}")),

@@ -19,7 +19,7 @@ use indicatif::ProgressBar;
 
 use crate::report::{Hit, Printer, Problem, Source, Status, Summary};
 
-/// An input that has been read to the end (or failed or was skipped).
+/// An input that has been read to the end (or failed).
 #[derive(Debug)]
 pub(crate) struct Finished {
     pub(crate) source: Source,
@@ -49,8 +49,6 @@ struct State {
     summary: Summary,
     /// Failed inputs, in output order.
     problems: Vec<Problem>,
-    /// Skipped (binary) inputs, in output order.
-    skipped: Vec<String>,
     write_error: Option<io::Error>,
     /// A visible progress bar sharing the terminal with stdout: hidden
     /// while a hit is written, so lines and bar do not garble each other.
@@ -61,7 +59,6 @@ struct State {
 pub(crate) struct Totals {
     pub(crate) summary: Summary,
     pub(crate) problems: Vec<Problem>,
-    pub(crate) skipped: Vec<String>,
     /// The first error writing output, if any.
     pub(crate) write_error: Option<io::Error>,
 }
@@ -83,7 +80,6 @@ impl Ordered {
             waiting: BTreeMap::new(),
             summary,
             problems,
-            skipped: Vec::new(),
             write_error: None,
             bar,
         };
@@ -140,7 +136,6 @@ impl Ordered {
         Totals {
             summary: state.summary,
             problems: state.problems,
-            skipped: state.skipped,
             write_error: state.write_error,
         }
     }
@@ -177,8 +172,7 @@ impl State {
         self.summary.add_input(&finished.status, finished.bytes);
         self.summary.allowed += finished.allowed;
         match finished.status {
-            Status::Scanned => {}
-            Status::Binary => self.skipped.push(finished.source.display),
+            Status::Scanned | Status::Binary => {}
             Status::Failed(message) => self.problems.push(Problem { path: finished.source.display, message }),
         }
     }

@@ -7,10 +7,13 @@
 //! output format. Inputs are sorted by path and findings within an input
 //! come out of the core sorted by offset, so output is deterministic.
 //!
-//! Images and DICOM files are findings by file kind (`filekind`); other
-//! binary inputs (a NUL byte in the first 8 KiB, as ripgrep decides) are
-//! skipped with a note. The sniffed bytes are chained in front of the rest
-//! of the reader, so nothing is read twice and standard input works too.
+//! Images and DICOM files are findings by file kind (`filekind`). Nothing
+//! else is skipped: UTF-16 and UTF-32 text (a byte-order mark, or the NULs
+//! of ASCII-range wide text) is decoded and scanned as text, and other
+//! binary input (a NUL byte in the first 8 KiB) is scanned as bytes, so PHI
+//! in its printable runs is found (a skipped file would look clean to a
+//! hook). The sniffed bytes are chained in front of the rest of the reader,
+//! so nothing is read twice and standard input works too.
 //!
 //! Each core finding then passes the false-positive filters (`allow`:
 //! inline `phimask:allow`, `[allow]` values, the baseline); allowed ones are
@@ -26,6 +29,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::ProgressBar;
+use phimask::encoding::{self, DecodeReader, Sniffed};
 use phimask::{Block, DetectorInfo, Engine};
 
 use crate::allow::{Candidate, Filters, LineMarkers};
@@ -63,8 +67,9 @@ pub(crate) struct Args {
     #[command(flatten)]
     pub(crate) engine: EngineArgs,
 
-    /// Scan files that look binary too, as bytes, instead of skipping them.
-    #[arg(long)]
+    /// Accepted for compatibility: binary files are always scanned, as
+    /// bytes.
+    #[arg(long, hide = true)]
     pub(crate) binary: bool,
 
     /// Do not honour .gitignore, .ignore and .git/info/exclude files.
@@ -119,7 +124,6 @@ pub(crate) enum ColorWhen {
 pub(crate) struct Scanner<'a> {
     pub(crate) engine: &'a Engine,
     pub(crate) show_values: bool,
-    pub(crate) binary: bool,
     pub(crate) bar: &'a ProgressBar,
     pub(crate) output: &'a Ordered,
     /// Set when an input was left unread because output broke.
@@ -187,7 +191,6 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let scanner = Scanner {
         engine: &engine,
         show_values: args.show_values,
-        binary: args.binary,
         bar: &bar,
         output: &output,
         cut_short: AtomicBool::new(false),
@@ -219,8 +222,8 @@ pub(crate) fn sarif_rules(args: &Args, engine: &Engine, file_kinds: FileKinds) -
 }
 
 /// Ends a scan: prints problems, notes, the summary and the allow hint on
-/// stderr, and decides the outcome. `notes` are printed with the skipped
-/// files (submodules, say).
+/// stderr, and decides the outcome. `notes` (skipped submodules, say) are
+/// printed before the summary.
 pub(crate) fn finish(totals: Totals, args: &Args, cut_short: bool, notes: &[String]) -> Outcome {
     let summary = &totals.summary;
     let mut outcome = match (summary.errors, summary.findings) {
@@ -244,9 +247,6 @@ pub(crate) fn finish(totals: Totals, args: &Args, cut_short: bool, notes: &[Stri
         }
     }
     if !args.quiet {
-        for path in &totals.skipped {
-            print_note(format_args!("{path}: binary file skipped (use --binary to scan it)"));
-        }
         for note in notes {
             print_note(note);
         }
@@ -345,8 +345,9 @@ impl Scanner<'_> {
     }
 
     /// Scans one input to its end: a file-kind finding for images and DICOM
-    /// files, a skip for other binary input, else the text findings that
-    /// survive the filters (and, with `job.added`, lie on added lines).
+    /// files, else the text findings that survive the filters (and, with
+    /// `job.added`, lie on added lines). Wide text is decoded first; other
+    /// binary input is scanned as bytes.
     pub(crate) fn scan_reader(&self, index: usize, mut reader: impl Read, finished: &mut Finished, job: &Job<'_>) {
         let head = match sniff(&mut reader) {
             Ok(head) => head,
@@ -361,15 +362,29 @@ impl Scanner<'_> {
             finished.bytes = head.len() as u64 + io::copy(&mut reader, &mut io::sink()).unwrap_or(0);
             return;
         }
-        if !self.binary && memchr::memchr(0, &head).is_some() {
-            finished.status = Status::Binary;
-            return;
+        let sniffed = encoding::sniff(&head);
+        let whole = Cursor::new(head).chain(reader);
+        match sniffed {
+            Sniffed::Wide { encoding, .. } => {
+                self.scan_text(index, DecodeReader::new(whole, encoding, true), finished, job);
+            }
+            Sniffed::Binary => {
+                self.scan_text(index, whole, finished, job);
+                if finished.status == Status::Scanned {
+                    finished.status = Status::Binary;
+                }
+            }
+            _ => self.scan_text(index, whole, finished, job),
         }
+    }
+
+    /// Scans text (or bytes) to its end.
+    fn scan_text(&self, index: usize, reader: impl Read, finished: &mut Finished, job: &Job<'_>) {
         let mut lines = LineCounter::default();
         let mut markers = LineMarkers::new();
         let mut read = 0u64;
         let threads = job.threads.unwrap_or(self.block_threads);
-        let result = self.engine.scan_blocks_parallel(Cursor::new(head).chain(reader), threads, |block| {
+        let result = self.engine.scan_blocks_parallel(reader, threads, |block| {
             for finding in block.findings {
                 match self.hit(&block, finding, &mut lines, &mut markers, job) {
                     Some(Kept::Hit(hit)) => finished.hits.push(hit),

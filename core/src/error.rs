@@ -150,6 +150,14 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
+impl From<std::io::Error> for Error {
+    /// An [`ErrorKind::Io`] error; only the OS message (or the message of a
+    /// custom I/O error, such as a decoding failure) is kept.
+    fn from(err: std::io::Error) -> Error {
+        Error::io(&err)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,7 @@
 
 mod context;
 mod crypto;
+pub mod encoding;
 mod engine;
 mod entity;
 mod error;

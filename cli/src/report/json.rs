@@ -43,7 +43,7 @@ struct SummaryOut<'a> {
     bytes: u64,
     findings: usize,
     by_entity: &'a BTreeMap<&'static str, usize>,
-    skipped: usize,
+    binary: usize,
     errors: usize,
     allowed: usize,
 }
@@ -92,7 +92,7 @@ impl Printer for Json {
             bytes: summary.bytes,
             findings: summary.findings,
             by_entity: &summary.by_entity,
-            skipped: summary.skipped,
+            binary: summary.binary,
             errors: summary.errors,
             allowed: summary.allowed,
         };

@@ -70,7 +70,9 @@ pub(crate) struct Source {
 pub(crate) enum Status {
     /// Read to the end.
     Scanned,
-    /// Skipped: a NUL byte in the first 8 KiB marks it binary.
+    /// Read to the end as raw bytes: binary (a NUL byte in the first
+    /// 8 KiB, and not UTF-16 or UTF-32 text). Never skipped: PHI in a
+    /// binary's printable runs is found like any other.
     Binary,
     /// Reading failed; the message names no scanned text. Findings made
     /// before the failure are kept.
@@ -88,13 +90,13 @@ pub(crate) struct Problem {
 /// Totals over a scan.
 #[derive(Debug, Default)]
 pub(crate) struct Summary {
-    /// Inputs read (binary skips and failures excluded).
+    /// Inputs read (failures excluded).
     pub(crate) files: usize,
     pub(crate) bytes: u64,
     pub(crate) findings: usize,
     pub(crate) by_entity: BTreeMap<&'static str, usize>,
-    /// Binary inputs skipped.
-    pub(crate) skipped: usize,
+    /// Binary inputs (scanned as bytes).
+    pub(crate) binary: usize,
     /// Inputs or paths that failed.
     pub(crate) errors: usize,
     /// Findings suppressed by `phimask:allow`, `[allow]` or the baseline.
@@ -113,7 +115,10 @@ impl Summary {
         self.bytes += bytes;
         match status {
             Status::Scanned => self.files += 1,
-            Status::Binary => self.skipped += 1,
+            Status::Binary => {
+                self.files += 1;
+                self.binary += 1;
+            }
             Status::Failed(_) => self.errors += 1,
         }
     }

@@ -64,8 +64,8 @@ pub(super) fn summary_line(summary: &Summary) -> String {
         plural(summary.files),
         human_bytes(summary.bytes)
     ));
-    if summary.skipped > 0 {
-        line.push_str(&format!(", {} binary skipped", summary.skipped));
+    if summary.binary > 0 {
+        line.push_str(&format!(", {} binary scanned as bytes", summary.binary));
     }
     if summary.allowed > 0 {
         line.push_str(&format!(", {} allowed", summary.allowed));
