@@ -285,10 +285,10 @@ fn literal_forms_prefixes_casts_and_tails() {
     assert_eq!(
         out,
         "INSERT INTO t (ssn, notes, other) VALUES \
-         (E'***-**-6789', N'SSN ***-**-7890', \"345-67-8901\"), \
+         (E'***-**-6789', N'SSN ***-**-7890', \"***-**-8901\"), \
          ('***-**-9012'::text, _utf8mb4'SSN ***-**-0123', 'SSN ***-**-1234' || 'x') \
          ON DUPLICATE KEY UPDATE ssn = '***-**-2345';\n",
-        "identifiers are kept; literals in expressions and in the UPDATE tail are masked as text"
+        "double-quoted values are strings; literals in expressions and in the UPDATE tail are masked as text"
     );
 }
 
@@ -389,4 +389,24 @@ fn non_utf8_strings_and_unterminated_comments_are_malformed() {
     let err = run(&mut masker("mask"), "SELECT 1;\n\n/* SSN 123-45-6789", &FormatOptions::new()).unwrap_err();
     assert_eq!(err.line(), Some(3));
     assert!(!err.to_string().contains("6789"));
+}
+
+#[test]
+fn d3_unquoted_double_quoted_and_dollar_quoted_values_are_scanned() {
+    let input = "INSERT INTO p (name, ssn) VALUES (\"John Smith\", 123-45-6789), ($$Jane Roe$$, 'x'), \
+                 ($t$Mary Major$t$, NULL), (`Bob Jones`, 536-22-8726);\n\
+                 INSERT INTO q (note, n, b, d, flag) VALUES ($$pt SSN 234-56-7890$$, $1, X'0F', DEFAULT, TRUE);\n";
+    let out = mask("mask", input);
+    assert_eq!(
+        out,
+        "INSERT INTO p (name, ssn) VALUES (\"**** *****\", ***-**-6789), ($$**** ***$$, '*'), \
+         ($t$**** *****$t$, NULL), (`*** *****`, ***-**-8726);\n\
+         INSERT INTO q (note, n, b, d, flag) VALUES ($$pt SSN ***-**-7890$$, $1, X'0F', DEFAULT, TRUE);\n"
+    );
+    // Outside VALUES, a double-quoted or dollar-quoted string is masked as text too.
+    let out = mask("mask", "UPDATE p SET ssn = \"345-67-8901\", note = $$SSN 456-78-9012$$;\n");
+    assert_eq!(out, "UPDATE p SET ssn = \"***-**-8901\", note = $$SSN ***-**-9012$$;\n");
+    // A dollar quote that does not end is malformed, not copied.
+    let mut m = masker("mask");
+    assert!(run(&mut m, "INSERT INTO p VALUES ($$SSN 123-45-6789);\n", &FormatOptions::new()).is_err());
 }

@@ -635,7 +635,12 @@ fn stream(
 
 /// Masks all of `reader` into `writer` as `how` says: field by field in
 /// its format, or as text.
-fn mask_whole(masker: &mut Masker, how: &How<'_>, reader: impl Read, writer: impl Write) -> Result<FormatReport, Error> {
+fn mask_whole(
+    masker: &mut Masker,
+    how: &How<'_>,
+    reader: impl Read,
+    writer: impl Write,
+) -> Result<FormatReport, Error> {
     match how.format {
         Some(format) => phimask::mask_format(masker, format, reader, writer, how.options),
         None => masker.mask_reader(reader, writer).map(|_| FormatReport::default()),

@@ -74,15 +74,7 @@ impl Ordered {
         bar: Option<ProgressBar>,
     ) -> Ordered {
         let summary = Summary { errors: problems.len(), ..Summary::default() };
-        let mut state = State {
-            printer,
-            out,
-            waiting: BTreeMap::new(),
-            summary,
-            problems,
-            write_error: None,
-            bar,
-        };
+        let mut state = State { printer, out, waiting: BTreeMap::new(), summary, problems, write_error: None, bar };
         let result = state.printer.begin(&mut *state.out);
         state.record(result);
         let broken = AtomicBool::new(state.write_error.is_some());
@@ -133,11 +125,7 @@ impl Ordered {
             let result = printer.end(summary, problems, &mut **out).and_then(|()| out.flush());
             state.record(result);
         }
-        Totals {
-            summary: state.summary,
-            problems: state.problems,
-            write_error: state.write_error,
-        }
+        Totals { summary: state.summary, problems: state.problems, write_error: state.write_error }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

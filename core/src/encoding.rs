@@ -270,7 +270,10 @@ impl<R: Read> DecodeReader<R> {
     fn invalid(&self, at: u64) -> io::Error {
         io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("not valid {} at byte {at}: it cannot be masked and written back unchanged", self.encoding.as_str()),
+            format!(
+                "not valid {} at byte {at}: it cannot be masked and written back unchanged",
+                self.encoding.as_str()
+            ),
         )
     }
 }

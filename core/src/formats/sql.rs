@@ -3,7 +3,7 @@
 //!
 //! The trade-off: a small hand-written lexer, not a SQL parser. It knows
 //! just enough to never mistake the inside of a literal or a comment for
-//! structure — single-quoted strings, `"…"` and `` `…` `` identifiers,
+//! structure — single-quoted and dollar-quoted strings, `"…"` and `` `…` ``,
 //! `-- …`, `# …` and `/* … */` comments, and `;` as the end of a
 //! statement — and reads the input token by token, so a dump streams in
 //! bounded memory: one tuple at a time is held (at most [`MAX_RECORD`]),
@@ -26,12 +26,16 @@
 //!   limit: a PostgreSQL literal ending in a backslash
 //!   (`standard_conforming_strings`, e.g. `'C:\'`) is read as an escaped
 //!   quote.
+//! - `"…"` values (strings in MySQL's default mode), `` `…` `` and
+//!   PostgreSQL dollar quotes (`$$…$$`, `$tag$…$tag$`) are strings like
+//!   `'…'`, written back in their own quotes.
 //! - Numbers are masked only under an entity column (an MRN stored as a
 //!   number); the result stays unquoted when it is still a plain number
 //!   (digits, no leading zero), else it is written as a string. `NULL`,
-//!   `TRUE`, `FALSE`, `DEFAULT`, hex and bit literals (`X'…'`, `B'…'`) and
-//!   double-quoted values are kept; an expression or function call holding
-//!   string literals (`'a' || 'b'`, `CONCAT('…')`) is masked as plain text.
+//!   `TRUE`, `FALSE`, `DEFAULT`, hex and bit literals (`X'…'`, `B'…'`) are
+//!   kept; anything else — an expression or function call (`'a' || 'b'`,
+//!   `CONCAT('…')`), an unquoted `123-45-6789` — is scanned as plain text
+//!   with its column as context, so nothing in a tuple passes unread.
 //! - A value that did not change keeps its bytes exactly; so do all
 //!   whitespace, keywords, identifiers and punctuation.
 //! - Outside `INSERT … VALUES` tuples — other statements (`UPDATE … SET`,
@@ -80,6 +84,9 @@ enum Tok {
     QuotedIdent,
     /// `'…'`; the content is unescaped. `true` when it held a backslash.
     Str(bool),
+    /// A PostgreSQL dollar-quoted string, `$$…$$` or `$tag$…$tag$`; the
+    /// content is what lies between the tags.
+    Dollar,
     Punct(u8),
 }
 
@@ -190,6 +197,28 @@ impl<R: Read> Lexer<R> {
                     Some(b) => content.push(b),
                 }
             },
+            b'$' if self.dollar_tag()?.is_some() => {
+                let tag = self.dollar_tag()?.expect("checked");
+                for _ in 0..tag {
+                    self.bump(raw)?;
+                }
+                // `raw` holds the opening `$tag$`; the string ends at its
+                // next occurrence.
+                let open = raw.len() - (tag + 1);
+                let delimiter = raw[open..].to_vec();
+                loop {
+                    match self.bump(raw)? {
+                        None => return Err(Fault::Malformed("a dollar-quoted string does not end".into())),
+                        Some(b) => {
+                            content.push(b);
+                            if content.ends_with(&delimiter) {
+                                content.truncate(content.len() - delimiter.len());
+                                return Ok(Tok::Dollar);
+                            }
+                        }
+                    }
+                }
+            }
             b if is_ident(b) => {
                 content.push(b);
                 while let Some(b) = self.peek()? {
@@ -203,6 +232,19 @@ impl<R: Read> Lexer<R> {
             }
             b => Ok(Tok::Punct(b)),
         }
+    }
+
+    /// After a `$` that starts a token: the length of the rest of a dollar
+    /// quote's opening tag (`$` for `$$`, `tag$` for `$tag$`), if the
+    /// buffered input starts with one. A tag is an identifier that does not
+    /// start with a digit (`$1` is a parameter).
+    fn dollar_tag(&mut self) -> Result<Option<usize>, Fault> {
+        let buf = self.input.fill_buf()?;
+        let Some(end) = buf.iter().take(65).position(|&b| b == b'$') else { return Ok(None) };
+        let tag = &buf[..end];
+        let ok = tag.first().is_none_or(|b| b.is_ascii_alphabetic() || *b == b'_' || *b >= 0x80)
+            && tag.iter().all(|&b| is_ident(b) && b != b'$');
+        Ok(ok.then_some(end + 1))
     }
 
     /// The rest of a `--` or `#` comment, up to (not including) the newline.
@@ -273,7 +315,7 @@ impl<R: Read, W: Write> Dump<'_, R, W> {
     /// '…'` or a comment naming a patient must not pass through), everything
     /// else is copied.
     fn flush_outside(&mut self, tok: Tok) -> Result<(), Error> {
-        if matches!(tok, Tok::Str(_) | Tok::Comment) {
+        if matches!(tok, Tok::Str(_) | Tok::Dollar | Tok::QuotedIdent | Tok::Comment) {
             let masked = self.masker.mask_bytes(&self.raw);
             self.raw.clear();
             return self.write(&masked);
@@ -710,7 +752,7 @@ impl<R: Read, W: Write> Dump<'_, R, W> {
                 _ => {}
             }
             let c0 = contents.len();
-            if matches!(tok, Tok::Str(_)) {
+            if matches!(tok, Tok::Str(_) | Tok::Dollar | Tok::QuotedIdent) {
                 contents.extend_from_slice(&self.content);
                 if contents.len() > MAX_RECORD {
                     self.fault(line, Fault::Malformed(format!("a tuple longer than {} MiB", MAX_RECORD >> 20)), false)?;
@@ -758,8 +800,12 @@ impl<R: Read, W: Write> Dump<'_, R, W> {
             let (span, replacement) = match kind {
                 Value::Keep => continue,
                 Value::Expr(span) => {
-                    let masked = self.masker.mask_bytes(&self.raw[span.clone()]);
-                    if masked == self.raw[span.clone()] {
+                    let bytes = &self.raw[span.clone()];
+                    let masked = match (column, std::str::from_utf8(bytes)) {
+                        (Some((name, _)), Ok(text)) => self.masker.mask_field(name, text).into_bytes(),
+                        _ => self.masker.mask_bytes(bytes),
+                    };
+                    if masked == bytes {
                         continue;
                     }
                     (span.clone(), masked)
@@ -777,7 +823,7 @@ impl<R: Read, W: Write> Dump<'_, R, W> {
                     let replacement = if plain { masked.into_bytes() } else { quote(&masked, false) };
                     (span.clone(), replacement)
                 }
-                Value::Str { span, content, backslash } => {
+                Value::Str { span, content, style } => {
                     let text = std::str::from_utf8(&contents[content.clone()]).expect("checked UTF-8");
                     let masked = match column {
                         Some((name, entity)) => mask_named(self.masker, name, entity, text),
@@ -786,7 +832,7 @@ impl<R: Read, W: Write> Dump<'_, R, W> {
                     if masked == text {
                         continue;
                     }
-                    (span.clone(), quote(&masked, *backslash))
+                    (span.clone(), quote_as(&masked, style))
                 }
             };
             out.extend_from_slice(&self.raw[at..span.start]);
@@ -803,35 +849,63 @@ impl<R: Read, W: Write> Dump<'_, R, W> {
 
 /// What a tuple value is, by its pieces.
 enum Value {
-    /// An expression holding string literals (`'a' || 'b'`, `CONCAT('…')`):
-    /// its whole span, masked as plain text so PHI in it cannot pass.
+    /// Anything else (`'a' || 'b'`, `CONCAT('…')`, an unquoted
+    /// `123-45-6789`): its whole span, scanned as text (with the column as
+    /// context) so PHI in it cannot pass.
     Expr(std::ops::Range<usize>),
-    /// Kept as it is: NULL, a keyword, an expression, an identifier.
+    /// Kept as it is: NULL, DEFAULT, a boolean, a hex or bit literal.
     Keep,
     /// A number; the byte span in the tuple's raw bytes.
     Number(std::ops::Range<usize>),
     /// A string literal: the span of its quoted part, its content's span
-    /// in the contents, and whether it uses backslash escapes.
-    Str { span: std::ops::Range<usize>, content: std::ops::Range<usize>, backslash: bool },
+    /// in the contents, and how it is quoted.
+    Str { span: std::ops::Range<usize>, content: std::ops::Range<usize>, style: Style },
+}
+
+/// How a string value is quoted, so a changed one is written back alike.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Style {
+    /// `'…'`; `true` when it uses backslash escapes.
+    Single(bool),
+    /// `"…"` (a string in MySQL's default mode) or `` `…` ``: the quote,
+    /// doubled inside.
+    Double(u8),
+    /// `$tag$…$tag$`: the opening tag, `$` to `$`.
+    Dollar(Vec<u8>),
+}
+
+/// Whether a value's only word is one that holds no data (`NULL`,
+/// `DEFAULT`, a boolean).
+fn keyword(word: &[u8]) -> bool {
+    ["NULL", "DEFAULT", "TRUE", "FALSE"].iter().any(|k| word.eq_ignore_ascii_case(k.as_bytes()))
 }
 
 /// Classifies one value's pieces (leading and trailing trivia allowed).
+///
+/// Only what cannot hold data is kept as it is (`NULL`, `DEFAULT`,
+/// booleans, hex and bit literals); every string, whatever its quotes,
+/// is a string, and anything else (an unquoted `123-45-6789`, an
+/// expression) is scanned as text: nothing in a tuple passes unread.
 fn classify(pieces: &[Piece], raw: &[u8], contents: &[u8]) -> Result<Value, &'static str> {
     let sig: Vec<&Piece> = pieces.iter().filter(|p| !p.tok.trivia()).collect();
     let Some(first) = sig.first() else { return Ok(Value::Keep) };
+    let is_str = |t: Tok| matches!(t, Tok::Str(_) | Tok::Dollar | Tok::QuotedIdent);
     // An optional prefix word right before the string: N, E, _charset.
     let (prefix, at) = match (first.tok, sig.get(1)) {
         (Tok::Word, Some(next)) if matches!(next.tok, Tok::Str(_)) && next.start == first.end => {
             let word = &raw[first.start..first.end];
             let ok = word.eq_ignore_ascii_case(b"N") || word.eq_ignore_ascii_case(b"E") || word.starts_with(b"_");
             if !ok {
-                return Ok(Value::Keep); // X'…', B'…' and the like
+                if sig.len() == 2 && (word.eq_ignore_ascii_case(b"X") || word.eq_ignore_ascii_case(b"B")) {
+                    return Ok(Value::Keep); // X'…', B'…'
+                }
+                return Ok(Value::Expr(first.start..sig[sig.len() - 1].end));
             }
             (Some(word), 1)
         }
         _ => (None, 0),
     };
-    if let Tok::Str(backslash) = sig[at].tok {
+    if is_str(sig[at].tok) {
         let tail = &sig[at + 1..];
         let cast =
             tail.is_empty() || (tail.len() >= 2 && tail[0].tok == Tok::Punct(b':') && tail[1].tok == Tok::Punct(b':'));
@@ -842,21 +916,25 @@ fn classify(pieces: &[Piece], raw: &[u8], contents: &[u8]) -> Result<Value, &'st
         if std::str::from_utf8(&contents[piece.content.clone()]).is_err() {
             return Err("a string is not valid UTF-8");
         }
-        let e = prefix.is_some_and(|w| w.eq_ignore_ascii_case(b"E"));
-        return Ok(Value::Str {
-            span: piece.start..piece.end,
-            content: piece.content.clone(),
-            backslash: backslash || e,
-        });
+        let style = match piece.tok {
+            Tok::Str(backslash) => Style::Single(backslash || prefix.is_some_and(|w| w.eq_ignore_ascii_case(b"E"))),
+            Tok::QuotedIdent => Style::Double(raw[piece.start]),
+            _ => {
+                let open = &raw[piece.start..piece.end];
+                let tag = open[1..].iter().position(|&b| b == b'$').map_or(1, |i| i + 2);
+                Style::Dollar(open[..tag].to_vec())
+            }
+        };
+        return Ok(Value::Str { span: piece.start..piece.end, content: piece.content.clone(), style });
     }
     let span = first.start..sig[sig.len() - 1].end;
     if is_number(&raw[span.clone()]) {
         return Ok(Value::Number(span));
     }
-    if sig.iter().any(|p| matches!(p.tok, Tok::Str(_))) {
-        return Ok(Value::Expr(span));
+    if sig.len() == 1 && first.tok == Tok::Word && keyword(&raw[span.clone()]) {
+        return Ok(Value::Keep);
     }
-    Ok(Value::Keep)
+    Ok(Value::Expr(span))
 }
 
 /// `[+-]digits[.digits][e[+-]digits]` (or `.digits`).
@@ -888,6 +966,29 @@ fn is_number(text: &[u8]) -> bool {
         }
     }
     i == text.len()
+}
+
+/// A literal for `text` quoted in `style`. A dollar quote whose tag the
+/// new text holds falls back to single quotes.
+fn quote_as(text: &str, style: &Style) -> Vec<u8> {
+    match style {
+        Style::Single(backslash) => quote(text, *backslash),
+        Style::Double(q) => {
+            let mut out = vec![*q];
+            for b in text.bytes() {
+                out.push(b);
+                if b == *q {
+                    out.push(b);
+                }
+            }
+            out.push(*q);
+            out
+        }
+        Style::Dollar(tag) if !text.as_bytes().windows(tag.len()).any(|w| w == &tag[..]) => {
+            [&tag[..], text.as_bytes(), &tag[..]].concat()
+        }
+        Style::Dollar(_) => quote(text, false),
+    }
 }
 
 /// A single-quoted literal for `text`: with backslash escapes, or with
