@@ -433,6 +433,16 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
             line.push_str(&format_summary(&done));
         }
         let _ = writeln!(io::stderr().lock(), "phimask: {line}");
+        let fallbacks = stats.fallbacks();
+        if fallbacks > 0 {
+            print_note(format_args!(
+                "{fallbacks} value{} masked one-way instead of tokenized; unmask cannot restore {} \
+                 (untokenizable: too few letters or digits for a reversible token; token not re-detected: \
+                 a scan of the output would not find the token)",
+                if fallbacks == 1 { " was" } else { "s were" },
+                if fallbacks == 1 { "it" } else { "them" },
+            ));
+        }
     }
     Ok(Outcome::Clean)
 }

@@ -36,6 +36,12 @@ use crate::finding::{mask_text, Finding};
 use crate::validate::Validator;
 
 /// Counts of masked values by entity and operator.
+///
+/// Under `tokenize`, a value that could not be tokenized is masked one-way
+/// and counted under an operator name that says why, never as `tokenize`:
+/// [`UNTOKENIZABLE`] (too few letters or digits for a reversible token, or
+/// no token of the value's kind exists) and [`NOT_REDETECTED`] (its token
+/// would not be found again by a scan, so `unmask` could not restore it).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MaskStats {
     /// `(entity, operator name) → values masked`.
@@ -49,7 +55,23 @@ impl MaskStats {
     pub fn total(&self) -> u64 {
         self.by_entity.values().sum()
     }
+
+    /// Values masked one-way because they could not be tokenized (see
+    /// [`UNTOKENIZABLE`] and [`NOT_REDETECTED`]).
+    pub fn fallbacks(&self) -> u64 {
+        self.by_entity.iter().filter(|((_, op), _)| [UNTOKENIZABLE, NOT_REDETECTED].contains(op)).map(|(_, n)| n).sum()
+    }
 }
+
+/// The operator name of a value `tokenize` masked one-way because no
+/// reversible token of it exists (too few letters or digits, a name of one
+/// short word, no valid value of its kind within the walk).
+pub const UNTOKENIZABLE: &str = "mask (untokenizable)";
+
+/// The operator name of a value `tokenize` masked one-way because a scan
+/// of the output would not find its token again (so `unmask` could not
+/// restore it).
+pub const NOT_REDETECTED: &str = "mask (token not re-detected)";
 
 /// A token written into the output: where, for what, and where its value
 /// was in the input (for the fallback to `mask`).
@@ -483,7 +505,7 @@ impl Masker {
                     if let Some(n) = self.stats.by_entity.get_mut(&(t.entity, "tokenize")) {
                         *n -= 1;
                     }
-                    *self.stats.by_entity.entry((t.entity, "mask")).or_default() += 1;
+                    *self.stats.by_entity.entry((t.entity, NOT_REDETECTED)).or_default() += 1;
                 }
                 self.stats.by_entity.retain(|_, n| *n > 0);
                 if i == j {
@@ -557,7 +579,7 @@ impl Masker {
                 };
                 match token {
                     Some(token) => ("tokenize", token),
-                    None => ("mask", mask_text(entity, value, '*', 0, None, false)),
+                    None => (UNTOKENIZABLE, mask_text(entity, value, '*', 0, None, false)),
                 }
             }
         };
@@ -819,7 +841,8 @@ mod tests {
         let mut m = masker("tokenize", Some(key(1)));
         let out = m.mask_str("a 92 year old");
         assert_eq!(out, "a ** year old");
-        assert_eq!(m.stats().by_entity[&(Entity::AgeOver89, "mask")], 1);
+        assert_eq!(m.stats().by_entity[&(Entity::AgeOver89, UNTOKENIZABLE)], 1);
+        assert_eq!(m.stats().fallbacks(), 1);
     }
 
     #[test]

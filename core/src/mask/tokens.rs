@@ -11,8 +11,10 @@
 //! - **Kept words.** Words that are structure, not identity — street types
 //!   and unit words in addresses (`Street`, `Apt`), scheme and host words
 //!   in URLs (`https`, `www`, `com`), titles, suffixes and particles in
-//!   names (`Dr`, `Jr`, `van`), and 1–2 letter initials in names — stay as
-//!   they are, and FF1 runs over the other letters and digits only.
+//!   names (`Dr`, `Jr`, `van`), and one-letter initials in names — stay as
+//!   they are, and FF1 runs over the other letters and digits only. A value
+//!   with nothing left to encrypt, or too little for FF1 (`Dr. Wu`), has no
+//!   token: the caller masks it and counts it as untokenizable.
 //! - **Dictionary names.** A name word on the name lists (and on no
 //!   common-word, place or eponym list) in plain case (`john`, `John`,
 //!   `JOHN`) maps to another word of the same list through a keyed
@@ -140,7 +142,12 @@ fn transform(
     } else {
         blanked
     };
-    Some(splice(value, &ciphered, &roles, Some((key, forward))))
+    let out = splice(value, &ciphered, &roles, Some((key, forward)));
+    // Everything kept (`Dr. J.`): not a token, however it came about.
+    if forward && out == value {
+        return None;
+    }
+    Some(out)
 }
 
 /// A dotted quad in canonical form (no leading zeros) as its 32 bits.
@@ -328,7 +335,9 @@ fn role(entity: Entity, word: &str) -> Role {
                 }
             }
             let flags = WordLists::embedded().flags(lower.as_bytes());
-            if word.len() <= 2 || flags & (words::TITLE | words::SUFFIX | words::PARTICLE) != 0 {
+            // Initials are kept; a two-letter word (`Wu`, `Li`, `Al`) is a
+            // name like any other.
+            if word.len() == 1 || flags & (words::TITLE | words::SUFFIX | words::PARTICLE) != 0 {
                 Role::Kept
             } else {
                 Role::Encrypted
@@ -507,6 +516,19 @@ mod tests {
         // Titles and initials stay; unknown words are enciphered.
         let titled = round_trip(Entity::Name, "Dr. J. Wojciechowskiz", None);
         assert!(titled.starts_with("Dr. J. ") && !titled.ends_with("Wojciechowskiz"), "{titled}");
+    }
+
+    #[test]
+    fn d2_short_name_words_are_tokenized_or_have_no_token() {
+        // Two-letter names are names: enciphered with the rest of the value.
+        for name in ["Jo Yu", "Wu Li"] {
+            let token = round_trip(Entity::Name, name, None);
+            assert!(name.split(' ').all(|w| !token.contains(w)), "{token}");
+        }
+        // Too little left to encipher: no token (the caller masks it),
+        // never the value back unchanged.
+        assert_eq!(encrypt(&key(), Entity::Name, None, "Dr. Wu", None), None);
+        assert_eq!(encrypt(&key(), Entity::Name, None, "Dr. J.", None), None);
     }
 
     #[test]
