@@ -914,3 +914,43 @@ fn unmask_with_a_wrong_or_missing_key_fails_clearly() {
     dir.run(&["unmask", "t.log", "-o", "back.log", "--key-file", "a.key", "--mask-report", "r.json"]).ok();
     assert_eq!(dir.read_string("back.log"), SAMPLE);
 }
+
+#[test]
+fn d13_stdout_that_is_the_input_file_is_refused() {
+    let dir = Dir::new();
+    dir.write("f.txt", "SSN 123-45-6789\n");
+    let out = std::fs::OpenOptions::new().append(true).open(dir.join("f.txt")).unwrap();
+    let run = dir.run_with(dir.command(&["mask", "f.txt", "-o", "-"]).stdin(Stdio::null()).stdout(out)).failed();
+    assert!(run.stderr.contains("standard output is the input file"), "{}", run.stderr);
+    assert_eq!(dir.read_string("f.txt"), "SSN 123-45-6789\n", "nothing appended");
+}
+
+#[cfg(unix)]
+#[test]
+fn d16_a_signal_removes_the_temporary_file_and_it_is_never_world_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    // Standard input stays open, so the run waits with its temporary file
+    // staged until the signal comes.
+    let mut child = dir
+        .command(&["unmask", "-", "-o", "out.txt", "--key-env", "K"])
+        .env("K", "a3f1c9e27b4d5068f9e2a1b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let staged = (0..200)
+        .find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            dir.entries().into_iter().find(|n| n.starts_with(".out.txt.phimask-"))
+        })
+        .expect("a staged temporary file");
+    let mode = std::fs::metadata(dir.join(&staged)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the staged file is the owner's only");
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert!(dir.entries().is_empty(), "left behind: {:?}", dir.entries());
+}

@@ -19,6 +19,7 @@
 
 mod allow;
 mod baseline;
+mod cleanup;
 mod config;
 mod detectors;
 mod engine;

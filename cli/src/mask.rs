@@ -55,7 +55,7 @@ use serde::Serialize;
 use tempfile::NamedTempFile;
 
 use crate::engine::EngineArgs;
-use crate::{print_note, progress, report, scan, Failure, Outcome};
+use crate::{cleanup, print_note, progress, report, scan, Failure, Outcome};
 
 /// Extensions of the structured formats a later driver will handle.
 const UNSUPPORTED: &[&str] = &["hl7"];
@@ -532,6 +532,13 @@ fn dest(args: &Args, source: &Source) -> Result<Dest, Failure> {
         };
     }
     let out = match (&args.output, source) {
+        (Some(out), Source::File(input)) if out.as_os_str() == "-" && stdout_is(input) => {
+            return Err(Failure::new(format!(
+                "{}: standard output is the input file; masking it into itself would never end \
+                 (write to another file with -o, or use --in-place)",
+                input.display()
+            )))
+        }
         (Some(out), _) if out.as_os_str() == "-" => return Ok(Dest::Stdout),
         (Some(out), _) => Target::locate(out),
         (None, Source::Stdin) => return Ok(Dest::Stdout),
@@ -551,6 +558,24 @@ fn dest(args: &Args, source: &Source) -> Result<Dest, Failure> {
         Some(meta) if meta.is_dir() => Err(Failure::new(format!("{}: is a directory", out.display()))),
         Some(meta) if !meta.is_file() => Ok(Dest::Special(out)),
         _ => Ok(Dest::File(out)),
+    }
+}
+
+/// Whether standard output is the file `input` (`phimask mask f -o - >> f`):
+/// same device and inode.
+fn stdout_is(input: &Target) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        let (Some(meta), Ok(fd)) = (&input.meta, io::stdout().as_fd().try_clone_to_owned()) else { return false };
+        let Ok(out) = File::from(fd).metadata() else { return false };
+        out.is_file() && out.dev() == meta.dev() && out.ino() == meta.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = input;
+        false
     }
 }
 
@@ -770,11 +795,18 @@ struct Staged {
     tmp: NamedTempFile,
     target: PathBuf,
     shown: PathBuf,
+    /// The target's permissions, when it exists.
+    mode: Option<fs::Permissions>,
+    /// Keeps the file registered for removal on a signal while it lives.
+    _registered: cleanup::Registered,
 }
 
 impl Staged {
-    /// Creates the temporary file in the target's directory, with the
-    /// target's permissions when it exists (else `0666 & !umask`).
+    /// Creates the temporary file in the target's directory, readable by
+    /// its owner only (it may hold PHI: `unmask` restores it) and removed
+    /// on SIGINT or SIGTERM; [`Staged::commit`] gives it the target's
+    /// permissions, or a new file's (`0666` less the umask), before the
+    /// rename.
     fn create(target: &Target) -> Result<Staged, Failure> {
         let shown = target.display();
         let dir = match target.path.parent() {
@@ -788,19 +820,20 @@ impl Staged {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = target.meta.as_ref().map_or(0o666, |m| m.permissions().mode() & 0o777);
-            builder.permissions(fs::Permissions::from_mode(mode));
+            builder.permissions(fs::Permissions::from_mode(0o600));
         }
+        cleanup::install();
         let tmp = builder
             .tempfile_in(dir)
             .map_err(|e| Failure::new(format!("{shown}: cannot create a temporary file in {}: {e}", dir.display())))?;
-        if let Some(meta) = &target.meta {
-            // The umask may have narrowed the mode above; make it exact.
-            tmp.as_file()
-                .set_permissions(meta.permissions())
-                .map_err(|e| Failure::new(format!("{shown}: cannot set permissions: {e}")))?;
-        }
-        Ok(Staged { tmp, target: target.path.clone(), shown: target.shown.clone() })
+        let registered = cleanup::Registered::new(tmp.path());
+        Ok(Staged {
+            tmp,
+            target: target.path.clone(),
+            shown: target.shown.clone(),
+            mode: target.meta.as_ref().map(Metadata::permissions),
+            _registered: registered,
+        })
     }
 
     fn file(&mut self) -> &mut File {
@@ -810,6 +843,12 @@ impl Staged {
     /// Syncs the temporary file and renames it over the target.
     fn commit(self) -> Result<(), Failure> {
         let shown = self.shown.display();
+        if let Some(mode) = self.mode.or_else(new_file_mode) {
+            self.tmp
+                .as_file()
+                .set_permissions(mode)
+                .map_err(|e| Failure::new(format!("{shown}: cannot set permissions: {e}")))?;
+        }
         self.tmp.as_file().sync_all().map_err(|e| Failure::new(format!("{shown}: cannot write: {e}")))?;
         self.tmp.persist(&self.target).map_err(|e| Failure::new(format!("{shown}: cannot replace: {}", e.error)))?;
         #[cfg(unix)]
@@ -818,6 +857,25 @@ impl Staged {
             let _ = File::open(dir).and_then(|d| d.sync_all());
         }
         Ok(())
+    }
+}
+
+/// A new file's permissions: `0666` less the process's umask (read from
+/// `/proc/self/status` on Linux; elsewhere `0644`, the common default).
+fn new_file_mode() -> Option<fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let umask = fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Umask:").map(|v| v.trim().to_string())))
+            .and_then(|v| u32::from_str_radix(&v, 8).ok())
+            .unwrap_or(0o022);
+        Some(fs::Permissions::from_mode(0o666 & !umask))
+    }
+    #[cfg(not(unix))]
+    {
+        None
     }
 }
 
