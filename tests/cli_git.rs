@@ -403,12 +403,21 @@ fn baseline_round_trip() {
     assert!(run.findings().iter().any(|f| f.0 == "tests/copy.csv"), "{run:?}");
 
     // Another key cannot read it: an error, not every finding reported as new.
+    let other = "5e0f2b9c81d4a7362fe9c0b15a8d3e47c2916f0ab8d5e3c71f4a2b6d9e0c8f13";
     let mut cmd = repo.phimask_command(&["scan", "--staged"]);
-    cmd.env("PHIMASK_BASELINE_KEY", "00".repeat(32));
+    cmd.env("PHIMASK_BASELINE_KEY", other);
     let wrong = exec(cmd);
     assert_eq!(wrong.code, 2, "{wrong:?}");
     assert!(wrong.stderr.contains("key id"), "{}", wrong.stderr);
-    assert!(!wrong.stderr.contains(&"00".repeat(32)), "key on stderr");
+    assert!(!wrong.stderr.contains(other), "key on stderr");
+
+    // A weak key is refused before it is used: a guessable baseline key
+    // lets anyone recover the accepted values by trying candidates.
+    let mut cmd = repo.phimask_command(&["scan", "--staged"]);
+    cmd.env("PHIMASK_BASELINE_KEY", "00".repeat(32));
+    let weak = exec(cmd);
+    assert_eq!(weak.code, 2, "{weak:?}");
+    assert!(weak.stderr.contains("too weak"), "{}", weak.stderr);
 
     // The same key from the environment (as in CI) works without the key file.
     let key = std::fs::read(&key_path).unwrap();

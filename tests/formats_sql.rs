@@ -5,7 +5,7 @@ use phimask::{mask_format, Engine, ErrorKind, Format, FormatOptions, FormatRepor
 
 fn masker(policy: &str) -> Masker {
     let policy = Policy::preset(policy).unwrap();
-    let key = policy.needs_key().then(|| Key::from_bytes(vec![7; 32]).unwrap());
+    let key = policy.needs_key().then(|| Key::from_bytes(test_key(7)).unwrap());
     Masker::new(Engine::default(), policy, key).unwrap()
 }
 
@@ -228,7 +228,7 @@ fn subject_field_sets_the_subject_per_tuple() {
     .unwrap();
     let input = "INSERT INTO v (patient_id, admit_date) VALUES ('P-0001', '03/01/2020'), ('P-0002', '03/01/2020'), \
                  ('P-0001', '03/01/2020');\n";
-    let key = Key::from_bytes(vec![7; 32]).unwrap();
+    let key = Key::from_bytes(test_key(7)).unwrap();
     let mut m = Masker::new(Engine::default(), policy, Some(key)).unwrap();
     let options = FormatOptions::new().subject_field(Some("Patient ID"));
     let (out, report) = run(&mut m, input, &options).unwrap();
@@ -409,4 +409,9 @@ fn d3_unquoted_double_quoted_and_dollar_quoted_values_are_scanned() {
     // A dollar quote that does not end is malformed, not copied.
     let mut m = masker("mask");
     assert!(run(&mut m, "INSERT INTO p VALUES ($$SSN 123-45-6789);\n", &FormatOptions::new()).is_err());
+}
+
+/// A fixed key for tests: 32 distinct bytes, a different key per `seed`.
+fn test_key(seed: u8) -> Vec<u8> {
+    (0..32u8).map(|i| i.wrapping_mul(73).wrapping_add(seed) ^ 0x5c).collect()
 }

@@ -221,10 +221,15 @@ pub(crate) fn write(path: &Path, key: &BaselineKey, entries: BTreeSet<Entry>) ->
 mod tests {
     use super::*;
 
+    /// A fixed key for tests: 32 distinct bytes, a different key per `seed`.
+    fn test_key(seed: u8) -> Vec<u8> {
+        (0..32u8).map(|i| i.wrapping_mul(73).wrapping_add(seed) ^ 0x5c).collect()
+    }
+
     #[test]
     fn fingerprints_are_keyed_and_normalized() {
-        let a = BaselineKey::new(Key::from_bytes(vec![1; 32]).unwrap(), "test".into());
-        let b = BaselineKey::new(Key::from_bytes(vec![2; 32]).unwrap(), "test".into());
+        let a = BaselineKey::new(Key::from_bytes(test_key(1)).unwrap(), "test".into());
+        let b = BaselineKey::new(Key::from_bytes(test_key(2)).unwrap(), "test".into());
         let fp = a.fingerprint("x.txt", "ssn", b"123-45-6789");
         assert_eq!(fp.len(), FINGERPRINT_HEX);
         assert_eq!(fp, a.fingerprint("x.txt", "ssn", b"123 45 6789"));

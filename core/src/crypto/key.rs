@@ -38,6 +38,25 @@ const MAX_KEY_LEN: usize = 1024;
 /// line ending. Bigger files are refused unread.
 const MAX_KEY_FILE_LEN: usize = 2 * MAX_KEY_LEN + 2;
 
+/// Why `secret` cannot be a key although its length is right: keys that
+/// are guessed first (all zeros, a repeated byte or short pattern, bytes
+/// counting up or down). Random keys have about 30 distinct values in
+/// their first 32 bytes; fewer than 8 is not chance.
+fn weakness(secret: &[u8]) -> Option<&'static str> {
+    let mut seen = [false; 256];
+    for &b in secret {
+        seen[usize::from(b)] = true;
+    }
+    if seen.iter().filter(|&&s| s).count() < 8 {
+        return Some("it has fewer than 8 distinct byte values (zeros, a repeated byte or a short repeated pattern)");
+    }
+    let step = secret[1].wrapping_sub(secret[0]);
+    if matches!(step, 1 | 255) && secret.windows(2).all(|w| w[1].wrapping_sub(w[0]) == step) {
+        return Some("its bytes count up or down one by one");
+    }
+    None
+}
+
 /// The length of keys made by [`Key::generate`].
 const GENERATED_KEY_LEN: usize = 32;
 
@@ -59,7 +78,7 @@ type HmacSha256 = Hmac<Sha256>;
 /// ```
 /// use phimask::Key;
 ///
-/// let key = Key::from_bytes(vec![7; 32]).unwrap();
+/// let key = Key::generate().unwrap();
 /// assert_eq!(key.key_id().len(), 8);
 /// assert_eq!(format!("{key:?}"), format!("Key {{ id: {:?} }}", key.key_id()));
 /// ```
@@ -344,7 +363,7 @@ impl Key {
     /// ```
     /// use phimask::Key;
     ///
-    /// let key = Key::from_bytes(vec![7; 32]).unwrap();
+    /// let key = Key::generate().unwrap();
     /// let shift = key.derive(b"date-shift");
     /// assert_ne!(shift.as_bytes(), key.derive(b"surrogate").as_bytes());
     /// assert_eq!(shift.as_bytes(), key.derive(b"date-shift").as_bytes());
@@ -417,6 +436,14 @@ impl Key {
         &self.inner.hash
     }
 
+    /// A key from bytes without the weak-key check: the known-answer
+    /// tests pin tokens and hashes under the published test key
+    /// `0x00..=0x1f`, which users may not choose.
+    #[cfg(test)]
+    pub(crate) fn from_bytes_unchecked(bytes: Vec<u8>) -> Key {
+        Key::build(Zeroizing::new(bytes))
+    }
+
     fn from_secret(secret: Zeroizing<Vec<u8>>) -> Result<Key, Error> {
         if secret.len() < MIN_KEY_LEN {
             return Err(Error::key(format!(
@@ -427,6 +454,17 @@ impl Key {
         if secret.len() > MAX_KEY_LEN {
             return Err(Error::key(format!("key is {} bytes; at most {MAX_KEY_LEN} bytes are accepted", secret.len())));
         }
+        if let Some(why) = weakness(&secret) {
+            return Err(Error::key(format!(
+                "key is too weak: {why}; such a key is guessed at once, and with it every token, hash and \
+                 baseline fingerprint is reversed by trying values (make a random one with `phimask keygen`)"
+            )));
+        }
+        Ok(Key::build(secret))
+    }
+
+    /// Derives everything from an accepted secret.
+    fn build(secret: Zeroizing<Vec<u8>>) -> Key {
         let mut mac = hmac(&secret);
         mac.update(b"phimask key id v1");
         let mut digest = mac.finalize().into_bytes();
@@ -436,7 +474,7 @@ impl Key {
         let ff1_key = derive(&secret, PURPOSE_FF1);
         let ff1 = Ff1Ciphers { decimal: ff1(&ff1_key, 10), letters: ff1(&ff1_key, 26), binary: ff1(&ff1_key, 2) };
         let hash = derive(&secret, PURPOSE_HASH);
-        Ok(Key { inner: Arc::new(Inner { secret, id, ff1, hash, permutations: Mutex::new(HashMap::new()) }) })
+        Key { inner: Arc::new(Inner { secret, id, ff1, hash, permutations: Mutex::new(HashMap::new()) }) }
     }
 }
 
@@ -475,7 +513,7 @@ impl DerivedKey {
     /// ```
     /// use phimask::Key;
     ///
-    /// let key = Key::from_bytes(vec![7; 32]).unwrap().derive(b"date-shift");
+    /// let key = Key::generate().unwrap().derive(b"date-shift");
     /// assert_ne!(key.mac(&[b"ab", b"c"]), key.mac(&[b"a", b"bc"]));
     /// ```
     pub fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
@@ -519,13 +557,14 @@ fn ff1(key: &DerivedKey, radix: u32) -> FF1<SharedAes> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::test_key;
     use crate::ErrorKind;
     use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn permutations_are_one_cycle_and_invert() {
-        let key = Key::from_bytes(vec![9; 32]).unwrap();
+        let key = Key::from_bytes(test_key(9)).unwrap();
         for n in [2, 3, 10, 1000, 73_048] {
             let p = key.permutation("test/cycle", n);
             let (mut at, mut steps) = (0, 0);
@@ -580,32 +619,56 @@ mod tests {
         }
     }
 
+    /// A random key (`os.urandom(32)`), with its hex and base64 forms.
     const BYTES: [u8; 32] = [
-        0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11,
-        0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+        0x3b, 0xe1, 0xa7, 0xc4, 0x5f, 0x90, 0xd2, 0xe8, 0x17, 0x6c, 0x0b, 0x9a, 0x4d, 0xf3, 0x25, 0x8e, 0x61, 0xc7,
+        0xf0, 0xab, 0x93, 0xd4, 0xe5, 0x12, 0x6a, 0x8b, 0x7c, 0x0f, 0x14, 0xe9, 0x2d, 0x57,
     ];
-    const HEX: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-    const BASE64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const HEX: &str = "3be1a7c45f90d2e8176c0b9a4df3258e61c7f0ab93d4e5126a8b7c0f14e92d57";
+    const BASE64: &str = "O+GnxF+Q0ugXbAuaTfMljmHH8KuT1OUSaot8DxTpLVc=";
 
     fn key() -> Key {
         Key::from_bytes(BYTES.to_vec()).unwrap()
     }
 
     #[test]
+    fn d7_weak_keys_are_refused_however_they_come() {
+        let weak: [Vec<u8>; 5] =
+            [vec![0; 32], vec![0xab; 64], b"abab".repeat(8), (0u8..32).collect(), (0u8..32).map(|i| 200 - i).collect()];
+        for bytes in weak {
+            let err = Key::from_bytes(bytes).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Key);
+            assert!(err.to_string().contains("too weak"), "{err}");
+        }
+        let var = format!("PHIMASK_TEST_WEAK_{}", std::process::id());
+        std::env::set_var(&var, "0".repeat(64));
+        let err = Key::from_env(&var).unwrap_err();
+        assert!(err.to_string().contains("too weak") && !err.to_string().contains("0000"), "{err}");
+        std::env::remove_var(&var);
+        let dir = TempDir::new();
+        fs::write(dir.path("zeros.hex"), "00".repeat(32)).unwrap();
+        assert!(Key::from_file(dir.path("zeros.hex")).unwrap_err().to_string().contains("too weak"));
+        // Generated keys always pass.
+        for _ in 0..100 {
+            Key::generate().unwrap();
+        }
+    }
+
+    #[test]
     fn key_id_is_truncated_hmac_of_fixed_string() {
         // Computed independently with Python:
-        // hmac.new(bytes(range(32)), b"phimask key id v1", "sha256").hexdigest()[:8]
-        assert_eq!(key().key_id(), "8e33000c");
-        assert_ne!(Key::from_bytes(vec![1; 32]).unwrap().key_id(), key().key_id());
+        // hmac.new(bytes.fromhex(HEX), b"phimask key id v1", "sha256").hexdigest()[:8]
+        assert_eq!(key().key_id(), "ccf18625");
+        assert_ne!(Key::from_bytes(test_key(1)).unwrap().key_id(), key().key_id());
     }
 
     #[test]
     fn derive_is_sp800_108_counter_mode() {
-        // Python: hmac.new(bytes(range(32)), b"\0\0\0\1" + b"phimask subkey v1" + b"\0" + b"ff1"
+        // Python: hmac.new(bytes.fromhex(HEX), b"\0\0\0\1" + b"phimask subkey v1" + b"\0" + b"ff1"
         //                  + b"\0\0\1\0", "sha256").hexdigest()
         assert_eq!(
             to_hex(key().derive(b"ff1").as_bytes()),
-            "69f87b133416782c126df1f8e39cfe3607dc9ec78dba325175ffa8df4f82034f"
+            "1f041b692241b7fb2c732a46a924780adf8559d201eea0a219eb26db2244cb82"
         );
         let k = key();
         assert_ne!(k.derive(b"ff1").as_bytes(), k.derive(b"hash").as_bytes());
@@ -627,13 +690,16 @@ mod tests {
     #[test]
     fn wrong_lengths_are_rejected() {
         for len in [0, 1, 16, 31] {
-            let err = Key::from_bytes(vec![0xab; len]).unwrap_err();
+            let err = Key::from_bytes(test_key(0xab).into_iter().cycle().take(len).collect()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Key);
             assert_eq!(err.message(), format!("key is {len} bytes; at least 32 bytes (256 bits) are required"));
         }
-        assert!(Key::from_bytes(vec![0xab; 32]).is_ok());
-        assert!(Key::from_bytes(vec![0xab; 64]).is_ok());
-        assert_eq!(Key::from_bytes(vec![0xab; 1025]).unwrap_err().kind(), ErrorKind::Key);
+        assert!(Key::from_bytes(test_key(0xab)).is_ok());
+        assert!(Key::from_bytes([test_key(1), test_key(2)].concat()).is_ok());
+        assert_eq!(
+            Key::from_bytes(test_key(3).into_iter().cycle().take(1025).collect()).unwrap_err().kind(),
+            ErrorKind::Key
+        );
     }
 
     #[test]

@@ -126,3 +126,10 @@ pub use hash::{keyed_hash, DEFAULT_HASH_LEN, MAX_HASH_LEN};
 pub use key::{DerivedKey, Key, MIN_KEY_LEN};
 pub(crate) use token::permute_bits;
 pub use token::{detokenize, tokenize, MAX_TOKEN_DATA_LEN, MIN_TOKEN_DOMAIN};
+
+/// A fixed key for tests: 32 distinct bytes, a different key per `seed`
+/// (repeated or counting bytes are weak keys, refused).
+#[cfg(test)]
+pub(crate) fn test_key(seed: u8) -> Vec<u8> {
+    (0..32u8).map(|i| i.wrapping_mul(73).wrapping_add(seed) ^ 0x5c).collect()
+}

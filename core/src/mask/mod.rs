@@ -283,7 +283,7 @@ impl Masker {
     /// # Example
     /// ```
     /// use phimask::{Engine, Key, Masker, Policy};
-    /// let key = Key::from_bytes(vec![7; 32])?;
+    /// let key = Key::generate()?;
     /// let mut masker = Masker::new(Engine::default(), Policy::preset("tokenize")?, Some(key))?;
     /// let masked = masker.mask_str("SSN 123-45-6789, pt John Smith");
     /// assert_ne!(masked, "SSN 123-45-6789, pt John Smith");
@@ -729,9 +729,10 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::test_key;
 
     fn key(byte: u8) -> Key {
-        Key::from_bytes(vec![byte; 32]).unwrap()
+        Key::from_bytes(test_key(byte)).unwrap()
     }
 
     fn masker(policy: &str, key: Option<Key>) -> Masker {
