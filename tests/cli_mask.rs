@@ -594,7 +594,7 @@ fn report_json_shape() {
     dir.run(&["mask", "in.txt", "-o", "out.txt", "--report", "report.json"]).ok();
     let report: Value = serde_json::from_slice(&dir.read("report.json")).unwrap();
     let keys: Vec<&str> = report.as_object().unwrap().keys().map(String::as_str).collect();
-    let mut expected = ["version", "input", "output", "policy", "key_id", "bytes", "masked", "total"];
+    let mut expected = ["version", "input", "output", "policy", "key_id", "tokenized", "bytes", "masked", "total"];
     expected.sort();
     let mut keys = keys;
     keys.sort();
@@ -622,6 +622,7 @@ fn report_json_shape() {
     let report: Value = serde_json::from_slice(&dir.read("r2.json")).unwrap();
     assert_eq!(report["key_id"], id.as_str());
     assert_eq!(report["policy"], "tokenize");
+    assert!(report["tokenized"].as_array().unwrap().contains(&Value::from("SSN")), "{report}");
     assert_eq!(report["masked"]["SSN"]["tokenize"], 1);
 
     let run = dir.run_stdin(&["mask", "-", "--report", "r3.json"], b"SSN 123-45-6789\n").ok();
@@ -883,16 +884,17 @@ fn unmask_restores_tokenized_text_csv_and_stdin() {
     dir.write("in.csv", "patient_id,name,ssn,email\nP-0001,Jane Doe,536-22-8140,jdoe@example.org\n");
     dir.keygen("a.key");
     for (input, masked, back) in [("in.log", "t.log", "back.log"), ("in.csv", "t.csv", "back.csv")] {
-        dir.run(&["mask", input, "-o", masked, "--policy", "tokenize", "--key-file", "a.key"]).ok();
+        dir.run(&["mask", input, "-o", masked, "--policy", "tokenize", "--key-file", "a.key", "--report", "r.json"])
+            .ok();
         assert_ne!(dir.read(masked), dir.read(input));
-        let run = dir.run(&["unmask", masked, "-o", back, "--key-file", "a.key"]).ok();
+        let run = dir.run(&["unmask", masked, "-o", back, "--key-file", "a.key", "--mask-report", "r.json"]).ok();
         assert_eq!(dir.read_string(back), dir.read_string(input), "{input}");
         assert!(run.stderr.contains("restored"), "{}", run.stderr);
         assert_no_raw("unmask stderr", &run.stderr);
     }
     // As a filter on standard input.
     let masked = dir.read("t.log");
-    let run = dir.run_stdin(&["unmask", "-", "--key-file", "a.key"], &masked).ok();
+    let run = dir.run_stdin(&["unmask", "-", "--key-file", "a.key", "--unverified"], &masked).ok();
     assert_eq!(run.stdout(), SAMPLE);
 }
 
@@ -904,7 +906,7 @@ fn unmask_with_a_wrong_or_missing_key_fails_clearly() {
     dir.keygen("b.key");
     dir.run(&["mask", "in.log", "-o", "t.log", "--policy", "tokenize", "--key-file", "a.key", "--report", "r.json"])
         .ok();
-    let run = dir.run(&["unmask", "t.log", "-o", "back.log"]).failed();
+    let run = dir.run(&["unmask", "t.log", "-o", "back.log", "--mask-report", "r.json"]).failed();
     assert!(run.stderr.contains("needs the key"), "{}", run.stderr);
     let run =
         dir.run(&["unmask", "t.log", "-o", "back.log", "--key-file", "b.key", "--mask-report", "r.json"]).failed();
@@ -933,7 +935,7 @@ fn d16_a_signal_removes_the_temporary_file_and_it_is_never_world_readable() {
     // Standard input stays open, so the run waits with its temporary file
     // staged until the signal comes.
     let mut child = dir
-        .command(&["unmask", "-", "-o", "out.txt", "--key-env", "K"])
+        .command(&["unmask", "-", "-o", "out.txt", "--key-env", "K", "--unverified"])
         .env("K", "a3f1c9e27b4d5068f9e2a1b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -953,4 +955,48 @@ fn d16_a_signal_removes_the_temporary_file_and_it_is_never_world_readable() {
     let status = child.wait().unwrap();
     assert!(!status.success());
     assert!(dir.entries().is_empty(), "left behind: {:?}", dir.entries());
+}
+
+#[test]
+fn d8_unmask_without_a_report_or_with_a_mismatched_policy_refuses() {
+    let dir = Dir::new();
+    dir.write("in.log", SAMPLE);
+    dir.keygen("a.key");
+    dir.keygen("b.key");
+    // No report: refused unless the user says the restore is unverified.
+    let run = dir.run(&["unmask", "in.log", "-o", "back.log", "--key-file", "a.key"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("--mask-report") && run.stderr.contains("--unverified"), "{}", run.stderr);
+    // Output of a mixed policy: date shifts and surrogates are one-way, so
+    // unmasking it as `tokenize` would write wrong values.
+    let args =
+        ["mask", "in.log", "-o", "sh.log", "--policy", "safe-harbor", "--key-file", "a.key", "--report", "sh.json"];
+    dir.run(&args).ok();
+    let run =
+        dir.run(&["unmask", "sh.log", "-o", "back.log", "--key-file", "a.key", "--mask-report", "sh.json"]).failed();
+    assert!(run.stderr.contains("tokenizes nothing"), "{}", run.stderr);
+    // A policy that tokenizes SSNs only and masks the rest: unmasking it as
+    // `tokenize` would decrypt masked values too.
+    dir.write("mixed.toml", "[default]\noperator = \"mask\"\n[entity.SSN]\noperator = \"tokenize\"\n");
+    let args =
+        ["mask", "in.log", "-o", "mx.log", "--policy", "mixed.toml", "--key-file", "a.key", "--report", "mx.json"];
+    dir.run(&args).ok();
+    let args = ["unmask", "mx.log", "-o", "back.log", "--key-file", "a.key", "--mask-report", "mx.json"];
+    let run = dir.run(&[&args[..], &["--policy", "tokenize"]].concat()).failed();
+    assert!(run.stderr.contains("policy mismatch"), "{}", run.stderr);
+    // With the report's own policy it restores the SSN and nothing else.
+    dir.run(&args).ok();
+    let back = dir.read_string("back.log");
+    assert!(back.contains("123-45-6789") && !back.contains("jdoe@example.org"), "{back}");
+    std::fs::remove_file(dir.join("back.log")).unwrap();
+    // The wrong key against a report: refused.
+    let args = ["mask", "in.log", "-o", "t.log", "--policy", "tokenize", "--key-file", "a.key", "--report", "t.json"];
+    dir.run(&args).ok();
+    let run =
+        dir.run(&["unmask", "t.log", "-o", "back.log", "--key-file", "b.key", "--mask-report", "t.json"]).failed();
+    assert!(run.stderr.contains("wrong key"), "{}", run.stderr);
+    assert!(!dir.exists("back.log"), "nothing written on any refusal");
+    // The report's policy is the default: the right key restores exactly.
+    dir.run(&["unmask", "t.log", "-o", "back.log", "--key-file", "a.key", "--mask-report", "t.json"]).ok();
+    assert_eq!(dir.read_string("back.log"), SAMPLE);
 }

@@ -107,6 +107,11 @@ pub(crate) struct Args {
     /// `phimask unmask --mask-report`: the key id the mask run recorded.
     #[arg(skip)]
     expect_key_id: Option<String>,
+
+    /// `phimask unmask --mask-report`: the entities the mask run's policy
+    /// tokenized, when the report lists them.
+    #[arg(skip)]
+    expect_tokenized: Option<Vec<String>>,
 }
 
 /// Arguments of `phimask unmask`.
@@ -128,14 +133,22 @@ pub(crate) struct UnmaskArgs {
 
     /// The policy IN was masked with (a preset name or a TOML file): the
     /// values of the entities it tokenizes are restored, all else copied.
-    #[arg(long, value_name = "NAME|FILE", default_value = "tokenize")]
-    policy: String,
+    /// Default: the policy the mask report records (`tokenize` with
+    /// --unverified).
+    #[arg(long, value_name = "NAME|FILE")]
+    policy: Option<String>,
 
-    /// The `--report` JSON of the mask run: its key id is checked against
-    /// the key given, so a wrong key is an error instead of wrong values
-    /// (FF1 tokens carry no checksum of their own).
+    /// The `--report` JSON of the mask run. Its key id and the entities its
+    /// policy tokenized are checked against the key and policy given, so a
+    /// wrong key or policy is an error instead of wrong values (FF1 tokens
+    /// carry no checksum of their own). Required unless --unverified.
     #[arg(long, value_name = "FILE")]
     mask_report: Option<PathBuf>,
+
+    /// Restore without a mask report: nothing checks the key or the policy,
+    /// and a wrong one writes wrong values without an error.
+    #[arg(long, conflicts_with = "mask_report")]
+    unverified: bool,
 
     #[command(flatten)]
     shared: Shared,
@@ -187,32 +200,78 @@ struct Shared {
 /// As [`run`], and a key error when no key is given or the key's id is not
 /// the one `--mask-report` recorded.
 pub(crate) fn run_unmask(args: UnmaskArgs) -> Result<Outcome, Failure> {
-    let expect_key_id = match &args.mask_report {
-        Some(path) => Some(recorded_key_id(path)?),
-        None => None,
+    let recorded = match &args.mask_report {
+        Some(path) => Some(Recorded::read(path)?),
+        None if args.unverified => None,
+        None => {
+            return Err(Failure::new(
+                "unmask needs the mask run's report (--mask-report FILE, written by mask --report FILE): \
+                 tokens carry no checksum, so without it a wrong key or policy writes wrong values \
+                 without an error; --unverified restores anyway",
+            ))
+        }
+    };
+    let policy = match (args.policy, &recorded) {
+        (Some(policy), _) => policy,
+        (None, Some(recorded)) => recorded.policy.clone().ok_or_else(|| {
+            Failure::new("the mask report records no policy; give the one the data was masked with (--policy)")
+        })?,
+        (None, None) => "tokenize".to_string(),
     };
     run(Args {
         input: args.input,
         output: args.output,
         in_place: args.in_place,
-        policy: args.policy,
+        policy,
         subject_column: None,
         shared: args.shared,
         reverse: true,
-        expect_key_id,
+        expect_key_id: recorded.as_ref().map(|r| r.key_id.clone()),
+        expect_tokenized: recorded.and_then(|r| r.tokenized),
     })
 }
 
-/// The key id a mask `--report` recorded.
-fn recorded_key_id(path: &Path) -> Result<String, Failure> {
-    let shown = path.display();
-    let text = fs::read_to_string(path).map_err(|e| Failure::new(format!("{shown}: cannot read: {e}")))?;
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|_| Failure::new(format!("{shown}: not a phimask mask report (JSON)")))?;
-    match json.get("key_id").and_then(serde_json::Value::as_str) {
-        Some(id) => Ok(id.to_string()),
-        None => Err(Failure::new(format!("{shown}: the mask report records no key id (was the run keyed?)"))),
+/// What a mask `--report` recorded that `unmask` checks.
+struct Recorded {
+    key_id: String,
+    policy: Option<String>,
+    /// The entities the policy tokenized (reports from before this field
+    /// have none: then only the key is checked).
+    tokenized: Option<Vec<String>>,
+}
+
+impl Recorded {
+    fn read(path: &Path) -> Result<Recorded, Failure> {
+        let shown = path.display();
+        let text = fs::read_to_string(path).map_err(|e| Failure::new(format!("{shown}: cannot read: {e}")))?;
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|_| Failure::new(format!("{shown}: not a phimask mask report (JSON)")))?;
+        let policy = json.get("policy").and_then(serde_json::Value::as_str).map(str::to_string);
+        let tokenized = json
+            .get("tokenized")
+            .and_then(serde_json::Value::as_array)
+            .map(|list| list.iter().filter_map(serde_json::Value::as_str).map(str::to_string).collect::<Vec<_>>());
+        if tokenized.as_ref().is_some_and(Vec::is_empty) {
+            return Err(Failure::new(format!(
+                "{shown}: the mask run's policy '{}' tokenizes nothing, so its output cannot be unmasked \
+                 (mask, redact, label, hash, generalize, surrogate and date-shift are one-way)",
+                policy.as_deref().unwrap_or("?")
+            )));
+        }
+        let Some(key_id) = json.get("key_id").and_then(serde_json::Value::as_str) else {
+            return Err(Failure::new(format!("{shown}: the mask report records no key id (was the run keyed?)")));
+        };
+        Ok(Recorded { key_id: key_id.to_string(), policy, tokenized })
     }
+}
+
+/// The entities `policy` tokenizes, by label, in a fixed order.
+fn tokenized(policy: &Policy) -> Vec<&'static str> {
+    phimask::Entity::ALL
+        .iter()
+        .filter(|&&e| matches!(policy.operator(e), phimask::Operator::Tokenize))
+        .map(|e| e.as_str())
+        .collect()
 }
 
 /// The `--input-format` choices.
@@ -359,6 +418,25 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
             )));
         }
     }
+    if args.reverse {
+        let restores = tokenized(&policy);
+        if restores.is_empty() {
+            return Err(Failure::new(format!(
+                "policy '{policy_name}' tokenizes nothing, so its output cannot be unmasked \
+                 (mask, redact, label, hash, generalize, surrogate and date-shift are one-way)"
+            )));
+        }
+        if let Some(recorded) = &args.expect_tokenized {
+            if recorded.iter().map(String::as_str).ne(restores.iter().copied()) {
+                return Err(Failure::new(format!(
+                    "policy mismatch: the mask report says the data was masked with a policy that tokenized [{}], \
+                     policy '{policy_name}' tokenizes [{}]; unmasking with it would write wrong values",
+                    recorded.join(", "),
+                    restores.join(", ")
+                )));
+            }
+        }
+    }
     let key_id = match (&key, policy.needs_key() || args.reverse) {
         (Some(key), true) => Some(key.key_id().to_string()),
         (Some(_), false) => {
@@ -382,6 +460,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         return Err(Failure::new(format!("{what}: give --key-file PATH or --key-env VAR")));
     }
     let engine = args.shared.engine.build(config.as_ref())?;
+    let policy_tokenized = tokenized(&policy);
     let mut masker =
         if args.reverse { Masker::unmasker(engine, policy, key)? } else { Masker::new(engine, policy, key)? };
 
@@ -412,7 +491,16 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let stats = masker.stats();
     let staged_report = match &report_target {
         Some(target) => {
-            let report = Report::new(&source, &dest, &policy_name, key_id.as_deref(), stats, format, &done);
+            let report = Report::new(
+                &source,
+                &dest,
+                &policy_name,
+                policy_tokenized.clone(),
+                key_id.as_deref(),
+                stats,
+                format,
+                &done,
+            );
             let mut staged = Staged::create(target)?;
             let json = serde_json::to_string_pretty(&report).expect("a report serializes");
             writeln!(staged.file(), "{json}")
@@ -887,6 +975,8 @@ struct Report<'a> {
     output: String,
     policy: &'a str,
     key_id: Option<&'a str>,
+    /// The entities the policy tokenizes (what `unmask` can restore).
+    tokenized: Vec<&'static str>,
     /// Structured formats: `csv`, `tsv`, `json`, `ndjson` or `sql` (absent for text).
     #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<&'static str>,
@@ -910,6 +1000,7 @@ impl<'a> Report<'a> {
         source: &Source,
         dest: &Dest,
         policy: &'a str,
+        tokenized: Vec<&'static str>,
         key_id: Option<&'a str>,
         stats: &MaskStats,
         format: Option<Format>,
@@ -932,6 +1023,7 @@ impl<'a> Report<'a> {
             },
             policy,
             key_id,
+            tokenized,
             format: format.map(Format::as_str),
             records: format.map(|_| done.records),
             skipped: format.map(|_| done.skipped),
