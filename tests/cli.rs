@@ -734,3 +734,14 @@ fn detectors_lists_ids_entities_and_letters() {
     let rows: Vec<&str> = only.stdout.lines().skip(1).collect();
     assert!(!rows.is_empty() && rows.iter().all(|r| r.contains(" EMAIL ")), "{}", only.stdout);
 }
+
+#[test]
+fn d10_a_config_type_error_does_not_quote_the_value() {
+    let dir = Dir::new();
+    dir.write(".phimask.toml", "[allow]\nvalues = \"123-45-6789\"\n");
+    dir.write("a.txt", "hello\n");
+    let run = dir.run(&["scan", "a.txt"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains(".phimask.toml:2"), "{}", run.stderr);
+    run.assert_masked();
+}

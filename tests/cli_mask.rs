@@ -784,11 +784,12 @@ fn formats_are_chosen_by_extension() {
 
     dir.write("in.jsonl", "{\"mrn\": 12345678, \"notes\": \"SSN 123-45-6789\"}\n{\"ok\": true}\n");
     dir.run(&["mask", "in.jsonl", "-o", "out.jsonl", "--policy", "label"]).ok();
-    assert_eq!(dir.read_string("out.jsonl"), "{\"mrn\":\"[MRN_1]\",\"notes\":\"SSN [SSN_1]\"}\n{\"ok\":true}\n");
+    // Only the values change: spacing and untouched values keep their bytes.
+    assert_eq!(dir.read_string("out.jsonl"), "{\"mrn\": \"[MRN_1]\", \"notes\": \"SSN [SSN_1]\"}\n{\"ok\": true}\n");
 
     dir.write("in.json", "{\"patient\": {\"ssn\": \"123-45-6789\", \"visits\": [1, 2]}}");
     dir.run(&["mask", "in.json", "-o", "out.json", "--policy", "label"]).ok();
-    assert_eq!(dir.read_string("out.json"), "{\"patient\":{\"ssn\":\"[SSN_1]\",\"visits\":[1,2]}}");
+    assert_eq!(dir.read_string("out.json"), "{\"patient\": {\"ssn\": \"[SSN_1]\", \"visits\": [1, 2]}}");
 
     // --input-format overrides the extension, and works on stdin.
     dir.write("data.txt", CSV);
@@ -999,4 +1000,19 @@ fn d8_unmask_without_a_report_or_with_a_mismatched_policy_refuses() {
     // The report's policy is the default: the right key restores exactly.
     dir.run(&["unmask", "t.log", "-o", "back.log", "--key-file", "a.key", "--mask-report", "t.json"]).ok();
     assert_eq!(dir.read_string("back.log"), SAMPLE);
+}
+
+#[test]
+fn d14_errors_do_not_mislead() {
+    let dir = Dir::new();
+    // Valid JSON nested deeper than 128 levels is JSON.
+    let deep = format!("{}{{\"ssn\": \"123-45-6789\"}}{}", "[".repeat(300), "]".repeat(300));
+    dir.write("deep.json", &deep);
+    dir.run(&["mask", "deep.json", "-o", "deep.out.json"]).ok();
+    assert_eq!(dir.read_string("deep.out.json"), deep.replace("123-45-6789", "***-**-6789"));
+    // A record too large to hold is not offered `--on-error skip`, which
+    // could not mask it either.
+    dir.write("big.ndjson", format!("{{\"a\": \"{}\"}}\n", "b".repeat(17 << 20)));
+    let run = dir.run(&["mask", "big.ndjson", "-o", "big.out.ndjson"]).failed();
+    assert!(run.stderr.contains("longer than 16 MiB") && !run.stderr.contains("--on-error"), "{}", run.stderr);
 }

@@ -225,7 +225,7 @@ fn json_numbers_become_numbers_only_when_plain() {
     // A leading zero cannot be a JSON number.
     let input = r#"[{"mrn": 7}]"#;
     let out = mask("label", Format::Json, input);
-    assert_eq!(out, r#"[{"mrn":"[MRN_1]"}]"#);
+    assert_eq!(out, r#"[{"mrn": "[MRN_1]"}]"#);
 }
 
 const NDJSON: &str = "{\"name\":\"John Smith\",\"ssn\":\"123-45-6789\"}\n\n{\"name\":\"Mary Jones\",\"ssn\":\"234-56-4321\"\n{\"notes\":\"SSN 222-33-4444\",\"n\":1}\r\n";
@@ -322,4 +322,44 @@ fn age_columns_mask_only_ages_over_89() {
 /// A fixed key for tests: 32 distinct bytes, a different key per `seed`.
 fn test_key(seed: u8) -> Vec<u8> {
     (0..32u8).map(|i| i.wrapping_mul(73).wrapping_add(seed) ^ 0x5c).collect()
+}
+
+#[test]
+fn d9_json_bytes_that_are_not_phi_are_unchanged() {
+    let input = "{ \"id\" : 12345678901234567890123, \"x\": 1.0e0, \"y\": 1.10,\n  \"a\": \"\\u0041\",\t\"ssn\": \"123-45-6789\", \"ok\": [true, null] }\n";
+    let out = mask("mask", Format::Json, input);
+    assert_eq!(out, input.replace("123-45-6789", "***-**-6789"));
+    let lines =
+        "{\"n\": 1.10, \"big\": 12345678901234567890123, \"note\": \"SSN 123-45-6789\"}\r\n{ \"z\" :\"\\u00e9\" }\n";
+    let out = mask("mask", Format::Ndjson, lines);
+    assert_eq!(out, lines.replace("123-45-6789", "***-**-6789"));
+}
+
+#[test]
+fn d5_json_object_keys_holding_phi_are_masked() {
+    let input = r#"{"123-45-6789": {"name": "x"}, "by_ssn": {"234-56-7890": 1}}"#;
+    let out = mask("mask", Format::Json, input);
+    assert_eq!(out, r#"{"***-**-6789": {"name": "*"}, "by_ssn": {"***-**-7890": 1}}"#);
+}
+
+#[test]
+fn d4_json_documents_stream_and_subject_records_are_bounded() {
+    // Deeply nested valid JSON is read (no recursion), and an absurd depth
+    // is an error that says so rather than "not valid JSON".
+    let deep = format!("{}\"SSN 123-45-6789\"{}", "[".repeat(2000), "]".repeat(2000));
+    assert_eq!(mask("mask", Format::Json, &deep), deep.replace("123-45-6789", "***-**-6789"));
+    let too_deep = "[".repeat(20_000);
+    let err = run(&mut masker("mask"), Format::Json, &too_deep, &FormatOptions::new()).unwrap_err();
+    assert!(err.to_string().contains("deeper than"), "{err}");
+    // With a subject field, each element of a top-level array is one record.
+    let policy =
+        Policy::from_toml("[default]\noperator = 'mask'\n[entity.DATE]\noperator = 'date-shift'\n", "p.toml".as_ref())
+            .unwrap();
+    let input = "[\n {\"dob\": \"2020-03-01\", \"patient_id\": \"P-1\"},\n {\"patient_id\": \"P-1\", \"dob\": \"2020-03-01\"}\n]\n";
+    let mut m = Masker::new(Engine::default(), policy, Some(key(7))).unwrap();
+    let (out, _) = run(&mut m, Format::Json, input, &FormatOptions::new().subject_field(Some("patient_id"))).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["dob"], v[1]["dob"], "the subject is known before the member that precedes it: {out}");
+    assert_ne!(v[0]["dob"], "2020-03-01");
+    assert!(out.starts_with("[\n {\"dob\": \"") && out.ends_with("}\n]\n"), "{out}");
 }

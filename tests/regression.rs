@@ -81,3 +81,16 @@ fn d1_bounded_search_still_finds_what_the_run_holds() {
     let tail = text.rfind("34.201.17.8").expect("planted");
     assert!(found.iter().any(|f| f.start() == tail), "the address after the run is found");
 }
+
+/// Type errors in pattern and policy files named the offending value.
+#[test]
+fn d10_config_errors_do_not_quote_values() {
+    let toml = "[[detector]]\nid = \"x\"\nentity = \"SSN\"\nregex = '\\d{3}'\nmatch = \"123-45-6789\"\n";
+    let err = Engine::builder().patterns_str("mine.toml", toml).build().unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("123-45-6789"), "{shown}");
+    assert!(shown.contains("mine.toml"), "the file is named: {shown}");
+    let err = phimask::Policy::from_toml("[entity.SSN]\noperator = \"John Smith\"\n", "p.toml".as_ref()).unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("John Smith"), "{shown}");
+}

@@ -170,7 +170,8 @@ impl Accepted {
     pub(crate) fn load(path: &Path, repo: Option<&Repo>) -> Result<Accepted, Failure> {
         let fail = |msg: String| Failure::new(format!("{}: {msg}", path.display()));
         let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read baseline: {e}")))?;
-        let file: File = serde_json::from_str(&text).map_err(|e| fail(format!("not a phimask baseline: {e}")))?;
+        let file: File = serde_json::from_str(&text)
+            .map_err(|e| fail(format!("not a phimask baseline: {}", phimask::without_values(&e.to_string()))))?;
         if file.version != VERSION {
             return Err(fail(format!("baseline version {} is not supported (expected {VERSION})", file.version)));
         }

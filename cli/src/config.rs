@@ -108,8 +108,10 @@ impl Config {
                 .span()
                 .map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1);
             match line {
-                Some(line) => Failure::new(format!("{}:{line}: {}", path.display(), e.message())),
-                None => fail(e.message().to_string()),
+                Some(line) => {
+                    Failure::new(format!("{}:{line}: {}", path.display(), phimask::without_values(e.message())))
+                }
+                None => fail(phimask::without_values(e.message())),
             }
         })?;
         let dir = normalize(&cwd.join(path)).parent().map(Path::to_path_buf).unwrap_or_else(|| cwd.to_path_buf());

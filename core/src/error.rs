@@ -150,6 +150,47 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
+/// A configuration parser's message (TOML, serde) with the values it
+/// quotes left out: `invalid type: string "123-45-6789", expected a
+/// sequence` becomes `invalid type: a string, expected a sequence`. A
+/// value in a config or pattern file can be PHI (an allowlisted SSN, a
+/// misplaced example); field names and the expected forms are kept.
+///
+/// # Example
+/// ```
+/// let msg = r#"invalid type: string "123-45-6789", expected a sequence"#;
+/// assert_eq!(phimask::without_values(msg), "invalid type: a string, expected a sequence");
+/// assert_eq!(phimask::without_values("unknown variant `John Smith`, expected `mask` or `redact`"),
+///            "unknown variant (not shown), expected `mask` or `redact`");
+/// assert_eq!(phimask::without_values("unknown field `tyop`, expected `id`"), "unknown field `tyop`, expected `id`");
+/// ```
+pub fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(['"', '`']) {
+        let quote = rest.as_bytes()[i];
+        let Some(len) = rest[i + 1..].find(char::from(quote)) else { break };
+        let before = &rest[..i];
+        let quoted = &rest[i..i + len + 2];
+        // What the quote is: a value the file held, or the schema's words.
+        let kinds =
+            [("string ", "a string"), ("integer ", "an integer"), ("float ", "a float"), ("character ", "a character")];
+        if let Some((word, shown)) = kinds.iter().find(|(w, _)| before.ends_with(w)) {
+            out.push_str(&before[..before.len() - word.len()]);
+            out.push_str(shown);
+        } else if quote == b'"' || before.ends_with("variant ") || before.ends_with("value ") {
+            out.push_str(before);
+            out.push_str("(not shown)");
+        } else {
+            out.push_str(before);
+            out.push_str(quoted);
+        }
+        rest = &rest[i + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 impl From<std::io::Error> for Error {
     /// An [`ErrorKind::Io`] error; only the OS message (or the message of a
     /// custom I/O error, such as a decoding failure) is kept.

@@ -50,11 +50,11 @@ pub use crypto::{
 };
 pub use engine::{Block, Engine, EngineBuilder, DEFAULT_CONTEXT_WINDOW, DEFAULT_MIN_SCORE};
 pub use entity::{Entity, SafeHarbor, UnknownEntity};
-pub use error::{Error, ErrorKind};
+pub use error::{without_values, Error, ErrorKind};
 pub use finding::{preview, Finding};
 pub use formats::{
     mask_csv, mask_format, mask_json, mask_json_value, mask_ndjson, mask_sql, unmask_json_value, Format, FormatOptions,
-    FormatReport, OnError, MAX_JSON_DOCUMENT, MAX_LISTED_LINES, MAX_RECORD,
+    FormatReport, OnError, MAX_LISTED_LINES, MAX_RECORD,
 };
 pub use mask::{detokenize_value, MaskStats, Masker, Operator, Policy, NOT_REDETECTED, UNTOKENIZABLE};
 pub use offsets::{convert_offsets, OffsetUnit};

@@ -22,7 +22,7 @@ use std::rc::Rc;
 
 use csv::{ByteRecord, ReaderBuilder};
 
-use super::{malformed, mask_named, write_err, FormatOptions, FormatReport, OnError, MAX_RECORD};
+use super::{malformed, mask_named, too_large, write_err, FormatOptions, FormatReport, OnError, MAX_RECORD};
 use crate::entity::Entity;
 use crate::error::{Error, ErrorKind};
 use crate::mask::Masker;
@@ -215,7 +215,7 @@ fn write_row(out: &mut impl Write, fields: &[String], delimiter: u8) -> io::Resu
 /// Maps a `csv` error without its content.
 fn read_error(err: csv::Error, held: &Rc<RefCell<Held>>, line: u64) -> Error {
     if held.borrow().overflow {
-        return malformed(line, &format!("a record longer than {} MiB starts here", MAX_RECORD >> 20));
+        return too_large(line, &format!("a record longer than {} MiB starts here", MAX_RECORD >> 20));
     }
     match err.into_kind() {
         csv::ErrorKind::Io(e) => Error::io(&e),

@@ -1,31 +1,37 @@
-//! JSON and NDJSON: keys as context, walked recursively.
+//! JSON and NDJSON: keys as context, every other byte kept.
 //!
-//! Values are parsed with `serde_json` (key order preserved) and each is
-//! masked with the nearest enclosing object key as its field name (array
-//! elements take the key of their array):
+//! Documents and lines are rewritten by a streaming, byte-preserving
+//! rewriter (`jsonstream`): memory is one token, not the document, and
+//! only the values that change are written anew. Each value is masked with
+//! the nearest enclosing object key as its field name (array elements take
+//! the key of their array):
 //!
 //! - A string under a key naming an entity (`ssn`, `mrn`, `dob`, …) is
 //!   masked whole as that entity; any other string is scanned with the key
-//!   as context. Keys themselves are kept as they are.
-//! - A number is masked as its decimal text the same way. The result stays
-//!   a JSON number when it is still all digits without a leading zero
-//!   (`tokenize` and `surrogate` keep digits: an MRN stored as a number
-//!   stays a number) and becomes a JSON string otherwise (`mask`,
-//!   `redact`, `label`, `hash`, a token with a leading zero).
-//! - Booleans and null are kept.
+//!   as context. Object keys are scanned as text too (a key can hold PHI).
+//! - A number is masked as its text the same way. The result stays a JSON
+//!   number when it is still all digits without a leading zero (`tokenize`
+//!   and `surrogate` keep digits: an MRN stored as a number stays a number)
+//!   and becomes a JSON string otherwise (`mask`, `redact`, `label`,
+//!   `hash`, a token with a leading zero).
+//! - Booleans and null are kept; so are whitespace, escapes and the
+//!   spelling of every value that does not change (`1.10`, `"\u0041"`,
+//!   integers of any size).
 //!
-//! Re-writing normalizes whitespace: NDJSON lines are written compact (the
-//! line terminators and blank lines are kept); a JSON document is written
-//! compact, or pretty-printed with two-space indents when the input spans
-//! several lines, ending with a newline when the input did. String escapes
-//! are normalized the way `serde_json` writes them.
+//! With a subject field, records are read one at a time — each element of
+//! a top-level array, or the whole value (at most [`MAX_RECORD`]) — and
+//! each gets two passes (see `jsonstream`). A malformed document under
+//! [`OnError::Skip`] is masked as plain text from the token where it went
+//! wrong; a malformed NDJSON line is masked as plain text whole.
 
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
-use super::{malformed, mask_named, write_err, FormatOptions, FormatReport, OnError, MAX_JSON_DOCUMENT, MAX_RECORD};
-use crate::error::{Error, ErrorKind};
+use super::jsonstream::{number_or_string, Fault, Mode, Stream};
+use super::{malformed, mask_named, too_large, write_err, FormatOptions, FormatReport, OnError, MAX_RECORD};
+use crate::error::Error;
 use crate::mask::Masker;
 use crate::patterns::normalize_field;
 
@@ -35,46 +41,119 @@ pub(super) fn mask_json<R: Read, W: Write>(
     writer: W,
     options: &FormatOptions,
 ) -> Result<FormatReport, Error> {
-    let mut input = Vec::new();
-    reader.take(MAX_JSON_DOCUMENT as u64 + 1).read_to_end(&mut input).map_err(|e| Error::io(&e))?;
-    if input.len() > MAX_JSON_DOCUMENT {
-        return Err(Error::new(
-            ErrorKind::Input,
-            format!("a JSON document larger than {} MiB; use NDJSON for larger data", MAX_JSON_DOCUMENT >> 20),
-        ));
-    }
     let mut out = BufWriter::with_capacity(64 * 1024, writer);
+    let reader = BufReader::with_capacity(64 * 1024, reader);
     let mut report = FormatReport::default();
-    match serde_json::from_slice::<Value>(&input) {
-        Ok(mut value) => {
-            let subject = options.subject_field.as_deref().map(normalize_field);
-            walk(masker, None, &mut value, subject.as_deref());
-            let body = input.trim_ascii_end();
-            let multi_line = memchr::memchr(b'\n', body).is_some();
-            let written = if multi_line {
-                serde_json::to_writer_pretty(&mut out, &value)
-            } else {
-                serde_json::to_writer(&mut out, &value)
-            };
-            written.map_err(|e| Error::io(&io::Error::from(e)))?;
-            if input.ends_with(b"\n") {
-                out.write_all(b"\n").map_err(|e| write_err(&e))?;
-            }
-            report.records = 1;
+    let subject = options.subject_field.as_deref().map(normalize_field);
+    let result = match &subject {
+        None => {
+            let mut stream = Stream::new(reader, &mut out, Mode::Rewrite { masker: &mut *masker, subjects: None });
+            let result = document(&mut stream);
+            let (line, token) = (stream.line, std::mem::take(&mut stream.token));
+            let (rest, _, _) = stream.into_parts();
+            result.map_err(|fault| (fault, line, token, rest))
         }
-        Err(e) => {
-            let line = e.line().max(1) as u64;
-            match options.on_error {
-                OnError::Fail => return Err(malformed(line, &describe(&e))),
-                OnError::Skip => {
-                    out.write_all(&masker.mask_bytes(&input)).map_err(|e| write_err(&e))?;
-                    report.skip(line);
-                }
+        Some(field) => by_record(masker, reader, &mut out, field).map_err(|(f, l, t, r)| (f, l, t, r)),
+    };
+    match result {
+        Ok(()) => report.records = 1,
+        Err((Fault::Io(e), ..)) => return Err(Error::io(&e)),
+        Err((Fault::Malformed(what), line, token, rest)) => match options.on_error {
+            OnError::Fail => return Err(malformed(line, &what)),
+            OnError::Skip => {
+                // Masked as text from the token that went wrong to the end.
+                masker.set_subject("");
+                out.write_all(&masker.mask_bytes(&token)).map_err(|e| write_err(&e))?;
+                masker.mask_reader(rest, &mut out)?;
+                report.skip(line);
             }
-        }
+        },
     }
     out.flush().map_err(|e| write_err(&e))?;
     Ok(report)
+}
+
+/// One whole document: a value between optional whitespace.
+fn document<R: BufRead, W: Write>(stream: &mut Stream<'_, R, W>) -> Result<(), Fault> {
+    stream.whitespace()?;
+    stream.value()?;
+    stream.whitespace()?;
+    if !stream.at_end()? {
+        return Err(Fault::Malformed("is not valid JSON (more after the value)".into()));
+    }
+    Ok(())
+}
+
+type Failed<R> = (Fault, u64, Vec<u8>, R);
+
+/// A document with a subject field: each element of a top-level array (or
+/// the whole value) read into memory, then masked in two passes.
+fn by_record<R: BufRead, W: Write>(masker: &mut Masker, reader: R, out: &mut W, field: &str) -> Result<(), Failed<R>> {
+    let mut copy = Stream::new(reader, Vec::new(), Mode::Copy);
+    let fail = |copy: Stream<'_, R, Vec<u8>>, fault: Fault| {
+        let (line, token) = (copy.line, copy.token.clone());
+        let (rest, _, _) = copy.into_parts();
+        Err((fault, line, token, rest))
+    };
+    macro_rules! attempt {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(fault) => return fail(copy, fault),
+            }
+        };
+    }
+    attempt!(copy.whitespace());
+    let array = attempt!(copy.peek_byte()) == Some(b'[');
+    let head = copy.take_out();
+    attempt!(out.write_all(&head).map_err(Fault::Io));
+    if array {
+        attempt!(copy.open_top_array());
+        attempt!(copy.whitespace());
+        if attempt!(copy.peek_byte()) == Some(b']') {
+            attempt!(copy.close_top_array());
+        } else {
+            loop {
+                // The whitespace and punctuation so far, then one element.
+                let head = copy.take_out();
+                attempt!(out.write_all(&head).map_err(Fault::Io));
+                attempt!(copy.value_bounded());
+                let element = copy.take_out();
+                attempt!(rewrite(masker, &element, out, field));
+                attempt!(copy.whitespace());
+                match attempt!(copy.peek_byte()) {
+                    Some(b',') => attempt!(copy.comma()),
+                    Some(b']') => {
+                        attempt!(copy.close_top_array());
+                        break;
+                    }
+                    _ => return fail(copy, Fault::Malformed("is not valid JSON (',' or ']' expected)".into())),
+                }
+            }
+        }
+    } else {
+        attempt!(copy.value_bounded());
+        let whole = copy.take_out();
+        attempt!(rewrite(masker, &whole, out, field));
+    }
+    attempt!(copy.whitespace());
+    if !attempt!(copy.at_end()) {
+        return fail(copy, Fault::Malformed("is not valid JSON (more after the value)".into()));
+    }
+    let tail = copy.take_out();
+    attempt!(out.write_all(&tail).map_err(Fault::Io));
+    Ok(())
+}
+
+/// Masks one record held in memory: a pass for its subjects, then one that
+/// rewrites it.
+fn rewrite<W: Write>(masker: &mut Masker, record: &[u8], out: &mut W, field: &str) -> Result<(), Fault> {
+    let mut scan = Stream::new(record, std::io::sink(), Mode::Subjects { field, found: HashMap::new() });
+    scan.value()?;
+    let (_, _, mode) = scan.into_parts();
+    let Mode::Subjects { found, .. } = mode else { unreachable!("the pass's own mode") };
+    let mut pass = Stream::new(record, out, Mode::Rewrite { masker, subjects: Some(found) });
+    pass.value()
 }
 
 pub(super) fn mask_ndjson<R: Read, W: Write>(
@@ -88,6 +167,7 @@ pub(super) fn mask_ndjson<R: Read, W: Write>(
     let mut report = FormatReport::default();
     let subject = options.subject_field.as_deref().map(normalize_field);
     let mut line = Vec::with_capacity(8 * 1024);
+    let mut masked = Vec::with_capacity(8 * 1024);
     let mut number = 0u64;
     loop {
         line.clear();
@@ -97,7 +177,7 @@ pub(super) fn mask_ndjson<R: Read, W: Write>(
         }
         number += 1;
         if line.len() > MAX_RECORD {
-            return Err(malformed(number, &format!("a line longer than {} MiB", MAX_RECORD >> 20)));
+            return Err(too_large(number, &format!("a line longer than {} MiB", MAX_RECORD >> 20)));
         }
         let body_len = line.len() - line.iter().rev().take_while(|b| matches!(b, b'\r' | b'\n')).count();
         let (body, terminator) = line.split_at(body_len);
@@ -105,14 +185,22 @@ pub(super) fn mask_ndjson<R: Read, W: Write>(
             out.write_all(&line).map_err(|e| write_err(&e))?;
             continue;
         }
-        match serde_json::from_slice::<Value>(body) {
-            Ok(mut value) => {
-                walk(masker, None, &mut value, subject.as_deref());
-                serde_json::to_writer(&mut out, &value).map_err(|e| Error::io(&io::Error::from(e)))?;
+        masked.clear();
+        let result = match &subject {
+            Some(field) => rewrite(masker, body, &mut masked, field),
+            None => {
+                let mut pass = Stream::new(body, &mut masked, Mode::Rewrite { masker: &mut *masker, subjects: None });
+                document(&mut pass)
+            }
+        };
+        match result {
+            Ok(()) => {
+                out.write_all(&masked).map_err(|e| write_err(&e))?;
                 report.records += 1;
             }
-            Err(e) => match options.on_error {
-                OnError::Fail => return Err(malformed(number, &describe(&e))),
+            Err(Fault::Io(e)) => return Err(Error::io(&e)),
+            Err(Fault::Malformed(what)) => match options.on_error {
+                OnError::Fail => return Err(malformed(number, &what)),
                 OnError::Skip => {
                     masker.set_subject("");
                     out.write_all(&masker.mask_bytes(body)).map_err(|e| write_err(&e))?;
@@ -124,17 +212,6 @@ pub(super) fn mask_ndjson<R: Read, W: Write>(
     }
     out.flush().map_err(|e| write_err(&e))?;
     Ok(report)
-}
-
-/// What is wrong with the JSON, without any of its text.
-fn describe(err: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let what = match err.classify() {
-        Category::Eof => "ends before the JSON value is complete",
-        Category::Syntax => "is not valid JSON",
-        Category::Data | Category::Io => "cannot be read as JSON",
-    };
-    format!("{what} (column {})", err.column())
 }
 
 /// Masks a parsed JSON value in place, the way [`mask_json`](crate::mask_json)
@@ -206,18 +283,6 @@ fn mask_text(masker: &mut Masker, key: Option<&str>, text: &str) -> String {
             mask_named(masker, key, entity, text)
         }
         None => masker.mask_str(text),
-    }
-}
-
-/// A masked number's new value: a number when it is still a plain
-/// non-negative integer, else a string.
-fn number_or_string(masked: String) -> Value {
-    let plain = !masked.is_empty()
-        && masked.bytes().all(|b| b.is_ascii_digit())
-        && (masked.len() == 1 || !masked.starts_with('0'));
-    match masked.parse::<u64>() {
-        Ok(n) if plain => Value::Number(Number::from(n)),
-        _ => Value::String(masked),
     }
 }
 

@@ -10,13 +10,14 @@
 //! ([`Masker::mask_value`]; ages excepted, as only an age over 89 is PHI);
 //! every other string is scanned with the name
 //! as context ([`Masker::mask_field`]). The price is that a driver must
-//! parse, and re-writing parsed data normalizes some syntax (each driver
-//! documents what).
+//! parse, and re-writing parsed data could normalize syntax (each driver
+//! documents what it keeps; JSON keeps every byte but the changed values).
 //!
 //! CSV and NDJSON stream record by record in bounded memory (a record
 //! longer than [`MAX_RECORD`] is an error), SQL dumps token by token with
-//! one `INSERT` tuple held at a time (at most [`MAX_RECORD`]); a whole JSON
-//! document is read into memory (at most [`MAX_JSON_DOCUMENT`] bytes).
+//! one `INSERT` tuple held at a time (at most [`MAX_RECORD`]), JSON
+//! documents token by token (with a subject field, one record at a time:
+//! each element of a top-level array, at most [`MAX_RECORD`]).
 //!
 //! SQL dumps: a small lexer (strings, quoted identifiers, comments, `;`)
 //! finds `INSERT … VALUES` tuples; each value is named by the statement's
@@ -32,6 +33,7 @@
 
 mod csv;
 mod json;
+mod jsonstream;
 pub use json::{mask_json_value, unmask_json_value};
 mod sql;
 
@@ -43,10 +45,6 @@ use crate::mask::Masker;
 
 /// The longest CSV record, NDJSON line or SQL tuple a driver holds (16 MiB).
 pub const MAX_RECORD: usize = 16 * 1024 * 1024;
-
-/// The largest whole JSON document read into memory (256 MiB). Use NDJSON
-/// for larger data.
-pub const MAX_JSON_DOCUMENT: usize = 256 * 1024 * 1024;
 
 /// How many skipped line numbers a [`FormatReport`] lists (all are counted).
 pub const MAX_LISTED_LINES: usize = 1000;
@@ -172,7 +170,7 @@ impl FormatReport {
 /// # Errors
 /// [`ErrorKind::Input`] for a malformed record under [`OnError::Fail`]
 /// ([`Error::line`] names it), a record over [`MAX_RECORD`] or a document
-/// over [`MAX_JSON_DOCUMENT`]; [`ErrorKind::Config`] when
+/// nested deeper than 10,000 levels; [`ErrorKind::Config`] when
 /// [`FormatOptions::subject_field`] names no CSV column;
 /// [`ErrorKind::Io`] when reading or writing fails. Output written before
 /// an error is incomplete: write to a temporary file and keep it only on
@@ -291,6 +289,13 @@ fn mask_named(masker: &mut Masker, field: &str, entity: Option<Entity>, value: &
 /// what the record holds.
 fn malformed(line: u64, what: &str) -> Error {
     Error::new(ErrorKind::Input, format!("line {line}: {what}")).with_line(line)
+}
+
+/// A record at `line` too large to hold: named in the message, but not as
+/// a malformed record's [`Error::line`] — `OnError::Skip` cannot mask what
+/// cannot be held, and front ends offer skipping for malformed records.
+fn too_large(line: u64, what: &str) -> Error {
+    Error::new(ErrorKind::Input, format!("line {line}: {what}"))
 }
 
 fn write_err(err: &std::io::Error) -> Error {

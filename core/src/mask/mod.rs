@@ -491,7 +491,9 @@ impl Masker {
                         continue;
                     }
                     let t = placed.remove(k);
-                    let masked = mask_text(t.entity, &bytes[t.value.clone()], '*', 0, None, false);
+                    // Masked whole: a kept tail (`****3456`) would be found
+                    // again, and `unmask` would decrypt it as a token.
+                    let masked = mask_text(t.entity, &bytes[t.value.clone()], '*', 0, Some(0), false);
                     let delta = masked.len() as isize - (t.end - t.start) as isize;
                     out.splice(t.start..t.end, masked.bytes());
                     for later in &mut placed[k..] {
@@ -516,6 +518,41 @@ impl Masker {
                     Some(again) => verdict = again,
                     None => break,
                 }
+            }
+        }
+        if removed > 0 {
+            self.mask_exposed(base, out, &mut placed, field);
+        }
+    }
+
+    /// Masks what the output exposes once tokens fell back to `mask`: a
+    /// value that reads as PHI in its new context (a label's context moves
+    /// on to the next candidate, also across lines) would be taken for a
+    /// token by `unmask`, which scans whole blocks, and "restored" although
+    /// it never was one. Masking one can expose the next, so it repeats; a
+    /// label lends context only within its window, so a cascade is short,
+    /// and the bound keeps a pathological block linear.
+    fn mask_exposed(&mut self, base: usize, out: &mut Vec<u8>, placed: &mut [Placed], field: Option<&str>) {
+        for _ in 0..32 {
+            let found = self.engine.scan_field_bytes(field, &out[base..]);
+            let exposed: Vec<(usize, usize, Entity)> = found
+                .iter()
+                .filter(|f| matches!(self.policy.operator(f.entity()), Operator::Tokenize))
+                .map(|f| (f.start() + base, f.end() + base, f.entity()))
+                .filter(|&(s, e, _)| !placed.iter().any(|t| t.start == s && t.end == e))
+                .collect();
+            if exposed.is_empty() {
+                return;
+            }
+            for (s, e, entity) in exposed.into_iter().rev() {
+                let masked = mask_text(entity, &out[s..e], '*', 0, Some(0), false);
+                let delta = masked.len() as isize - (e - s) as isize;
+                out.splice(s..e, masked.bytes());
+                for later in placed.iter_mut().filter(|t| t.start >= e) {
+                    later.start = later.start.wrapping_add_signed(delta);
+                    later.end = later.end.wrapping_add_signed(delta);
+                }
+                *self.stats.by_entity.entry((entity, "mask")).or_default() += 1;
             }
         }
     }
@@ -579,7 +616,8 @@ impl Masker {
                 };
                 match token {
                     Some(token) => ("tokenize", token),
-                    None => (UNTOKENIZABLE, mask_text(entity, value, '*', 0, None, false)),
+                    // Masked whole, as above.
+                    None => (UNTOKENIZABLE, mask_text(entity, value, '*', 0, Some(0), false)),
                 }
             }
         };

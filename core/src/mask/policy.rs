@@ -162,8 +162,8 @@ impl Policy {
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the file, the
     /// entity and the field.
     pub fn from_toml(source: &str, origin: &Path) -> Result<Policy, Error> {
-        let raw: RawPolicy =
-            toml::from_str(source).map_err(|e| Error::config(e.message().to_string()).with_path(origin))?;
+        let raw: RawPolicy = toml::from_str(source)
+            .map_err(|e| Error::config(crate::error::without_values(e.message())).with_path(origin))?;
         let default = check(raw.default, "default").map_err(|e| e.with_path(origin))?;
         if matches!(default, Operator::Generalize { .. } | Operator::DateShift { .. }) {
             return Err(Error::config("generalize and date-shift apply to some entities only, not as the default")

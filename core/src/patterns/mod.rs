@@ -186,7 +186,7 @@ pub(crate) const DEFAULT_CONTEXT_BOOST: f32 = 0.35;
 pub(crate) fn parse_file(source: &str, origin: &Path) -> Result<Vec<Detector>, Error> {
     let raw: RawFile = toml::from_str(source).map_err(|e| {
         let line = e.span().map(|s| line_of(source, s.start));
-        let mut err = Error::pattern(e.message().to_string()).with_path(origin);
+        let mut err = Error::pattern(crate::error::without_values(e.message())).with_path(origin);
         if let Some(line) = line {
             err = err.with_line(line);
         }
