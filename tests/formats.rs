@@ -307,10 +307,19 @@ fn csv_line_numbers_count_blank_lines_crlf_and_multi_line_fields() {
 }
 
 #[test]
-fn masked_values_are_quoted_only_when_needed() {
-    // `label` output has no delimiter; a redacted cell becomes empty.
+fn d9_csv_fields_keep_their_quoting_and_spaces() {
+    // A quoted field stays quoted (a redacted one becomes `""`); an
+    // unquoted one is quoted only when its new text needs it; untouched
+    // fields of a changed row keep their bytes.
     let input = "ssn,notes\n\"123-45-6789\",\"a, b\"\n";
-    assert_eq!(mask("redact", Format::Csv, input), "ssn,notes\n,\"a, b\"\n");
+    assert_eq!(mask("redact", Format::Csv, input), "ssn,notes\n\"\",\"a, b\"\n");
+    let input = "id,name,\"count\",note\n\"1\",\"John Smith\",\"2\", pt ok \n2, Jane Doe ,\"3\",\"SSN 123-45-6789\"\n";
+    assert_eq!(
+        mask("label", Format::Csv, input),
+        "id,name,\"count\",note\n\"1\",\"[NAME_1]\",\"2\", pt ok \n2, [NAME_2] ,\"3\",\"SSN [SSN_1]\"\n"
+    );
+    // A header cell holding PHI is masked; the column keeps its context.
+    assert_eq!(mask("mask", Format::Csv, "id,123-45-6789\n1,2\n"), "id,***-**-6789\n1,2\n");
 }
 
 #[test]

@@ -3,13 +3,14 @@
 //! The `csv` crate splits records; the bytes it reads are also kept (only
 //! those of the current record) so that output can stay close to input:
 //!
-//! - The header row, rows in which nothing was masked, blank lines, a BOM
-//!   and every line terminator are copied byte for byte.
-//! - A row in which a value changed is re-written: fields joined by the
-//!   same delimiter, a field quoted with `"` (inner quotes doubled) only
-//!   when it holds the delimiter, a quote, CR or LF — so a field that was
-//!   quoted without need loses its quotes — and the row's own terminator
-//!   (`\n`, `\r\n` or none at the end of the input) kept.
+//! - Only the bytes of a changed field change: every other field, the
+//!   delimiters, quotes, blank lines, a BOM and every line terminator are
+//!   copied byte for byte. A changed field keeps its quotes (inner quotes
+//!   doubled); an unquoted one is quoted only when the new text needs it
+//!   (a delimiter, quote, CR or LF). A value masked whole under an entity
+//!   column keeps the spaces around it (`, Jane Doe ,` → `, [NAME_1] ,`).
+//! - Header cells are column names (context for their column) and are
+//!   scanned as text too: a header can hold PHI (`id,123-45-6789`).
 //!
 //! A data row is malformed when its field count differs from the header's,
 //! it is not UTF-8, or it holds an odd number of `"` characters (an
@@ -139,8 +140,11 @@ pub(super) fn mask_csv<R: Read, W: Write>(
                     ));
                 }
             }
+            let masked: Vec<String> = names.iter().map(|c| masker.mask_str(&c.name)).collect();
             columns = Some(names);
-            out.write_all(&raw).map_err(|e| write_err(&e))?;
+            let header: Vec<&[u8]> = record.iter().collect();
+            write_changed(&mut out, body, &header, &masked, delimiter).map_err(|e| write_err(&e))?;
+            out.write_all(terminator).map_err(|e| write_err(&e))?;
             continue;
         };
 
@@ -174,12 +178,22 @@ pub(super) fn mask_csv<R: Read, W: Write>(
         let mut changed = false;
         for (i, col) in cols.iter().enumerate() {
             let original = value(i);
-            let masked = mask_named(masker, &col.name, col.entity, original);
+            let masked = match col.entity {
+                // A whole value keeps the spaces around it.
+                Some(_) => {
+                    let trimmed = original.trim_matches([' ', '\t']);
+                    let lead = original.len() - original.trim_start_matches([' ', '\t']).len();
+                    let masked = mask_named(masker, &col.name, col.entity, trimmed);
+                    format!("{}{masked}{}", &original[..lead], &original[lead + trimmed.len()..])
+                }
+                None => mask_named(masker, &col.name, col.entity, original),
+            };
             changed |= masked != original;
             fields.push(masked);
         }
         if changed {
-            write_row(&mut out, &fields, delimiter).map_err(|e| write_err(&e))?;
+            let values: Vec<&[u8]> = record.iter().collect();
+            write_changed(&mut out, body, &values, &fields, delimiter).map_err(|e| write_err(&e))?;
             out.write_all(terminator).map_err(|e| write_err(&e))?;
         } else {
             out.write_all(&raw).map_err(|e| write_err(&e))?;
@@ -191,6 +205,94 @@ pub(super) fn mask_csv<R: Read, W: Write>(
     out.write_all(&rest).map_err(|e| write_err(&e))?;
     out.flush().map_err(|e| write_err(&e))?;
     Ok(report)
+}
+
+/// Writes a row's `body` with each field whose text changed (`fields[i]`
+/// against the parsed `values[i]`) replaced in place and every other byte
+/// kept. Falls back to [`write_row`] if the body does not split into the
+/// same fields the parser read (it always should: rows with unbalanced
+/// quotes are malformed before they get here).
+fn write_changed(
+    out: &mut impl Write,
+    body: &[u8],
+    values: &[&[u8]],
+    fields: &[String],
+    delimiter: u8,
+) -> io::Result<()> {
+    let spans = split_raw(body, delimiter);
+    let same = spans.len() == values.len()
+        && spans.iter().zip(values).all(|(&(s, e, quoted), v)| {
+            let raw = &body[s..e];
+            if quoted {
+                raw.len() >= 2 && raw.ends_with(b"\"") && unquote(&raw[1..raw.len() - 1]) == *v
+            } else {
+                raw == *v
+            }
+        });
+    if !same {
+        return write_row(out, fields, delimiter);
+    }
+    let mut at = 0;
+    for ((&(s, e, quoted), v), field) in spans.iter().zip(values).zip(fields) {
+        if field.as_bytes() == *v {
+            continue;
+        }
+        out.write_all(&body[at..s])?;
+        let needs = quoted || field.bytes().any(|b| b == delimiter || matches!(b, b'"' | b'\r' | b'\n'));
+        if needs {
+            out.write_all(b"\"")?;
+            out.write_all(field.replace('"', "\"\"").as_bytes())?;
+            out.write_all(b"\"")?;
+        } else {
+            out.write_all(field.as_bytes())?;
+        }
+        at = e;
+    }
+    out.write_all(&body[at..])
+}
+
+/// A quoted field's content with its doubled quotes undone.
+fn unquote(inner: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(inner.len());
+    let mut i = 0;
+    while i < inner.len() {
+        out.push(inner[i]);
+        i += if inner[i] == b'"' && inner.get(i + 1) == Some(&b'"') { 2 } else { 1 };
+    }
+    out
+}
+
+/// The raw spans of a row's fields, and whether each is quoted (opens with
+/// `"`, as the `csv` crate reads quotes only at a field's start).
+fn split_raw(body: &[u8], delimiter: u8) -> Vec<(usize, usize, bool)> {
+    let mut spans = Vec::new();
+    let mut i = 0;
+    loop {
+        let start = i;
+        let quoted = body.get(i) == Some(&b'"');
+        if quoted {
+            i += 1;
+            while i < body.len() {
+                if body[i] == b'"' {
+                    if body.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+        }
+        while i < body.len() && body[i] != delimiter {
+            i += 1;
+        }
+        spans.push((start, i, quoted));
+        if i >= body.len() {
+            return spans;
+        }
+        i += 1;
+    }
 }
 
 /// Writes one row, quoting only the fields that need it.
