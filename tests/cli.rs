@@ -745,3 +745,27 @@ fn d10_a_config_type_error_does_not_quote_the_value() {
     assert!(run.stderr.contains(".phimask.toml:2"), "{}", run.stderr);
     run.assert_masked();
 }
+
+#[test]
+fn d11_phi_in_a_file_name_is_a_finding_and_can_be_masked_in_output() {
+    let dir = Dir::new();
+    dir.write("John_Smith_SSN_123-45-6789.txt", "nothing inside\n");
+    dir.write("docs/2024-01-15_release-notes.md", "nothing inside\n");
+    dir.write("Jane_Doe.md", "nothing inside\n");
+    let run = dir.run(&["scan", "--format", "json", "."]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let found = located(&run);
+    assert!(
+        found.iter().all(|(p, ..)| p == "./John_Smith_SSN_123-45-6789.txt"),
+        "weak identifiers alone in a path are quiet: {found:?}"
+    );
+    let entities: Vec<String> = found.iter().map(|f| f.1.clone()).collect();
+    assert_eq!(entities, ["NAME", "SSN"]);
+    // --mask-paths: no output channel shows the PHI of the path.
+    for format in ["text", "json", "sarif"] {
+        let masked = dir.run(&["scan", "--mask-paths", "--format", format, "."]);
+        assert_eq!(masked.code, 1);
+        assert!(!masked.stdout.contains("123-45-6789") && !masked.stdout.contains("John_Smith"), "{}", masked.stdout);
+        assert!(!masked.stderr.contains("123-45-6789"), "{}", masked.stderr);
+    }
+}

@@ -11,7 +11,7 @@ from typing import Iterator, List, Tuple
 import pytest
 
 import phimask
-from phimask.logging import ERROR_TEXT, PhiFilter, StructlogProcessor, install
+from phimask.logging import ERROR_TEXT, PhiFilter, StructlogProcessor, install, uninstall
 
 SSN = "123-45-6789"
 NAME = "John Smith"
@@ -153,10 +153,52 @@ def test_install_covers_child_loggers(engine):
         logging.getLogger("app.db.child").info("pt %s SSN %s", NAME, SSN)
         logging.info("root SSN %s", SSN)
     finally:
+        uninstall()
         root.handlers, root.filters = saved_handlers, saved_filters
         root.setLevel(saved_level)
     assert isinstance(f, PhiFilter)
     assert stream.getvalue() == "pt  SSN \nroot SSN \n"
+
+
+def test_d12_install_covers_child_handlers_and_handlers_added_later(engine):
+    """A child logger's own handler (not propagating) and a handler that
+    logging.config.dictConfig adds after install() print no PHI."""
+    import logging.config
+
+    root = logging.getLogger()
+    saved_handlers, saved_filters, saved_level = root.handlers[:], root.filters[:], root.level
+    own = io.StringIO()
+    child = logging.getLogger(f"app.{os.urandom(4).hex()}")
+    handler = logging.StreamHandler(own)
+    child.addHandler(handler)
+    child.propagate = False
+    child.setLevel(logging.INFO)
+    try:
+        install(engine)
+        child.info("pt %s SSN %s", NAME, SSN, extra={"ssn": SSN})
+        later = io.StringIO()
+        logging.config.dictConfig(
+            {
+                "version": 1,
+                "incremental": False,
+                "disable_existing_loggers": False,
+                "handlers": {"h": {"class": "logging.StreamHandler", "stream": later}},
+                "loggers": {"late": {"handlers": ["h"], "level": "INFO", "propagate": False}},
+            }
+        )
+        logging.getLogger("late").info("dob 03/14/1962 SSN %s", SSN)
+    finally:
+        uninstall()
+        child.removeHandler(handler)
+        root.handlers, root.filters = saved_handlers, saved_filters
+        root.setLevel(saved_level)
+    for out in (own.getvalue(), later.getvalue()):
+        assert SSN not in out and "Smith" not in out and "03/14/1962" not in out, out
+        assert "***-**-6789" in out, out
+    # Uninstalled: records are no longer masked at the source.
+    assert logging.Logger.makeRecord is not None
+    record = child.makeRecord(child.name, logging.INFO, "f", 1, "SSN %s", (SSN,), None)
+    assert record.getMessage() == f"SSN {SSN}"
 
 
 def test_structlog_processor(engine):

@@ -92,6 +92,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let scanner = Scanner {
         engine: &engine,
         show_values: args.show_values,
+        mask_paths: args.mask_paths,
         bar: &bar,
         output: &output,
         cut_short: AtomicBool::new(false),
@@ -189,7 +190,7 @@ fn scan_targets(scanner: &Scanner<'_>, repo: &Repo, targets: &[Target]) -> Resul
     let mut broken = false;
     for (index, target) in targets.iter().enumerate() {
         let display = git::display(&target.change.path);
-        let source = Source { display: display.clone(), stdin: false, commit: target.commit.clone() };
+        let source = Source { display: scanner.shown(&display), stdin: false, commit: target.commit.clone() };
         let mut finished = Finished { source, status: Status::Scanned, bytes: 0, hits: Vec::new(), allowed: 0 };
         if target.from_worktree {
             match File::open(repo.top.join(path_of(&target.change.path))) {
@@ -296,6 +297,7 @@ pub(crate) fn run_baseline(args: BaselineArgs) -> Result<Outcome, Failure> {
     let scanner = Scanner {
         engine: &engine,
         show_values: true,
+        mask_paths: false,
         bar: &bar,
         output: &output,
         cut_short: AtomicBool::new(false),

@@ -32,7 +32,7 @@ use indicatif::ProgressBar;
 use phimask::encoding::{self, DecodeReader, Sniffed};
 use phimask::{Block, DetectorInfo, Engine};
 
-use crate::allow::{Candidate, Filters, LineMarkers};
+use crate::allow::{Candidate, Filters, Inline, LineMarkers};
 use crate::baseline::Accepted;
 use crate::engine::{EngineArgs, FileKinds};
 use crate::git::{Added, Repo};
@@ -66,6 +66,11 @@ pub(crate) struct Args {
 
     #[command(flatten)]
     pub(crate) engine: EngineArgs,
+
+    /// Show paths with the PHI found in them masked (`****_*****_SSN.txt`),
+    /// in every output format and message.
+    #[arg(long)]
+    pub(crate) mask_paths: bool,
 
     /// Accepted for compatibility: binary files are always scanned, as
     /// bytes.
@@ -124,6 +129,8 @@ pub(crate) enum ColorWhen {
 pub(crate) struct Scanner<'a> {
     pub(crate) engine: &'a Engine,
     pub(crate) show_values: bool,
+    /// `--mask-paths`: paths are shown with their PHI masked.
+    pub(crate) mask_paths: bool,
     pub(crate) bar: &'a ProgressBar,
     pub(crate) output: &'a Ordered,
     /// Set when an input was left unread because output broke.
@@ -184,13 +191,20 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let total: u64 = inputs.iter().map(|i| if let Input::File { size, .. } = i { *size } else { 0 }).sum();
     let bar = progress::bar(show_bar, inputs.len(), total);
     let detectors = sarif_rules(&args, &engine, file_kinds);
-    let problems = walk_errors.into_iter().map(|e| Problem { path: e.display, message: e.message }).collect();
+    let problems = walk_errors
+        .into_iter()
+        .map(|e| Problem {
+            path: if args.mask_paths { masked_path(&engine, &e.display) } else { e.display },
+            message: e.message,
+        })
+        .collect();
     let shared_terminal = (!bar.is_hidden() && io::stdout().is_terminal()).then(|| bar.clone());
     let output =
         Ordered::begin(report::printer(args.format, detectors, cwd.clone()), stdout(&args), problems, shared_terminal);
     let scanner = Scanner {
         engine: &engine,
         show_values: args.show_values,
+        mask_paths: args.mask_paths,
         bar: &bar,
         output: &output,
         cut_short: AtomicBool::new(false),
@@ -306,7 +320,7 @@ impl Scanner<'_> {
     /// and hands the result to the ordered output.
     fn scan(&self, index: usize, input: &Input) {
         let source =
-            Source { display: input.display().to_string(), stdin: matches!(input, Input::Stdin), commit: None };
+            Source { display: self.shown(&input.display()), stdin: matches!(input, Input::Stdin), commit: None };
         let mut finished = Finished { source, status: Status::Scanned, bytes: 0, hits: Vec::new(), allowed: 0 };
         if self.output.is_broken() {
             // Output is gone; stop without reading more.
@@ -362,6 +376,7 @@ impl Scanner<'_> {
             finished.bytes = head.len() as u64 + io::copy(&mut reader, &mut io::sink()).unwrap_or(0);
             return;
         }
+        self.path_hits(job, finished);
         let sniffed = encoding::sniff(&head);
         let whole = Cursor::new(head).chain(reader);
         match sniffed {
@@ -375,6 +390,53 @@ impl Scanner<'_> {
                 }
             }
             _ => self.scan_text(index, whole, finished, job),
+        }
+    }
+
+    /// A path as output shows it: masked with `--mask-paths`.
+    pub(crate) fn shown(&self, display: &str) -> String {
+        if self.mask_paths {
+            masked_path(self.engine, display)
+        } else {
+            display.to_string()
+        }
+    }
+
+    /// Findings in the file's own path (`John_Smith_SSN_….txt`): the path
+    /// relative to the repository top is scanned with `_` and `/` read as
+    /// spaces (a name or an SSN between underscores has no word boundary
+    /// otherwise). Reported at line 1, column 1 with detector
+    /// `path:<detector>`. Under `--staged`, `--diff` and `--history` only
+    /// for a new file, not for every change to it.
+    fn path_hits(&self, job: &Job<'_>, finished: &mut Finished) {
+        if job.key == "<stdin>" || job.added.is_some_and(|a| !matches!(a, Added::All)) {
+            return;
+        }
+        for (start, end, finding) in path_findings(self.engine, job.key) {
+            let value = &job.key.as_bytes()[start..end];
+            let candidate = Candidate {
+                path: job.key,
+                detector: finding.detector(),
+                entity: finding.entity(),
+                value,
+                markers: &Inline::Nothing,
+            };
+            if self.filters.allows(&candidate) {
+                finished.allowed += 1;
+                continue;
+            }
+            let at = Position { line: 1, column: 1 };
+            finished.hits.push(Hit {
+                start: 0,
+                end: 0,
+                from: at,
+                to: at,
+                entity: finding.entity(),
+                detector: format!("path:{}", finding.detector()),
+                score: finding.score(),
+                preview: phimask::preview(finding.entity(), value),
+                value: self.show_values.then(|| String::from_utf8_lossy(value).into_owned()),
+            });
         }
     }
 
@@ -482,6 +544,47 @@ impl Scanner<'_> {
 enum Kept {
     Hit(Hit),
     Allowed,
+}
+
+/// The findings in a path: its byte spans and findings, scanned with `_`,
+/// `/`, `\\` and the dot before a file extension read as spaces (same
+/// length, so spans map back; `SSN_123-45-6789.txt` has no word boundary
+/// around its SSN otherwise).
+///
+/// A path is not a record: weak identifiers (a name, a date, a phone
+/// number, an address…) are reported only when the same path holds a
+/// strong one (an SSN, an MRN, a card number…), so `2024-01-15-notes.md`
+/// or `docs/John_Smith.md` is quiet and `John_Smith_SSN_123-45-6789.txt`
+/// is not.
+pub(crate) fn path_findings(engine: &Engine, path: &str) -> Vec<(usize, usize, phimask::Finding)> {
+    let mut spaced: Vec<u8> = path.bytes().map(|b| if matches!(b, b'_' | b'/' | b'\\') { b' ' } else { b }).collect();
+    let name_start = spaced.iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
+    if let Some(dot) = spaced[name_start..].iter().rposition(|&b| b == b'.') {
+        let ext = &spaced[name_start + dot + 1..];
+        if dot > 0 && (1..=8).contains(&ext.len()) && ext.iter().all(u8::is_ascii_alphanumeric) {
+            spaced[name_start + dot] = b' ';
+        }
+    }
+    let found = engine.scan_bytes(&spaced);
+    let strong = found.iter().any(|f| !weak(f.entity()));
+    found.into_iter().filter(|f| strong || !weak(f.entity())).map(|f| (f.start(), f.end(), f)).collect()
+}
+
+/// Identifiers that say something about a person only in a record about
+/// one (see [`path_findings`]).
+fn weak(entity: phimask::Entity) -> bool {
+    use phimask::Entity as E;
+    matches!(entity, E::Name | E::Date | E::Phone | E::Fax | E::Email | E::Url | E::Ip | E::Address | E::City | E::Zip)
+}
+
+/// `path` with the PHI found in it masked (`--mask-paths`).
+pub(crate) fn masked_path(engine: &Engine, path: &str) -> String {
+    let mut out = path.to_string();
+    for (start, end, _) in path_findings(engine, path).into_iter().rev() {
+        let masked: String = path[start..end].chars().map(|c| if c.is_alphanumeric() { '*' } else { c }).collect();
+        out.replace_range(start..end, &masked);
+    }
+    out
 }
 
 /// Reads up to [`SNIFF_LEN`] bytes (fewer only at end of input).

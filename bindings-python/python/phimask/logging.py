@@ -7,7 +7,8 @@
   every ``extra`` field (keys are context: ``extra={"ssn": ...}`` is masked
   whole as an SSN).
 - :class:`StructlogProcessor` does the same for a structlog event dict.
-- :func:`install` attaches one filter to the root logger and its handlers.
+- :func:`install` masks every record any logger makes, whatever handler
+  writes it (child loggers' own handlers, handlers added later).
 
 Neither ever raises into the application: on an internal error the whole
 record becomes ``[PHIMASK ERROR]`` and ``failures`` is incremented.
@@ -23,11 +24,11 @@ import logging as _logging
 import sys
 import threading
 import traceback
-from typing import Any, Dict, MutableMapping, Optional, Union
+from typing import Any, Dict, MutableMapping, Optional, Tuple, Union
 
 from phimask._native import Engine, Key, Masker, Policy
 
-__all__ = ["ERROR_TEXT", "PhiFilter", "StructlogProcessor", "install"]
+__all__ = ["ERROR_TEXT", "PhiFilter", "StructlogProcessor", "install", "uninstall"]
 
 #: What a record becomes when masking it fails.
 ERROR_TEXT = "[PHIMASK ERROR]"
@@ -195,18 +196,54 @@ def install(
     *,
     logger: Optional[_logging.Logger] = None,
 ) -> PhiFilter:
-    """Masks every record the root logger (or ``logger``) emits, in one line.
+    """Masks every record the root logger (or ``logger``) and every logger
+    below it emit, whatever handler writes it, in one line.
 
-    Adds one :class:`PhiFilter` to the logger and to each of its handlers
-    (calling ``logging.basicConfig()`` first when the root logger has no
-    handler), so records propagating from child loggers are masked too.
-    Handlers added later need ``handler.addFilter(the_returned_filter)``.
+    Records are masked where they are made (``Logger.makeRecord``, which
+    every logger uses, also those created later and those configured by
+    ``logging.config.dictConfig``), so a child logger's own handler, a
+    handler with ``propagate = False`` or one added after this call sees
+    only masked records. The filter is also added to the logger and its
+    current handlers (calling ``logging.basicConfig()`` first when the root
+    logger has no handler). :func:`uninstall` undoes it.
+
+    Not covered: records built by hand with ``logging.makeLogRecord`` and
+    passed straight to a handler (a socket server's), which no logger makes.
     """
+    global _installed
     target = logger if logger is not None else _logging.getLogger()
     if logger is None and not target.handlers:
         _logging.basicConfig()
     phi_filter = PhiFilter(engine, policy, key)
+    uninstall()
+    original = _logging.Logger.makeRecord
+    prefix = None if logger is None or logger is _logging.getLogger() else target.name
+
+    def make_record(self: _logging.Logger, *args: Any, **kwargs: Any) -> _logging.LogRecord:
+        record = original(self, *args, **kwargs)
+        if prefix is None or self.name == prefix or self.name.startswith(prefix + "."):
+            phi_filter.filter(record)
+        return record
+
+    _logging.Logger.makeRecord = make_record  # type: ignore[method-assign]
+    _installed = (original, phi_filter, target)
     target.addFilter(phi_filter)
     for handler in target.handlers:
         handler.addFilter(phi_filter)
     return phi_filter
+
+
+_installed: Optional[Tuple[Any, PhiFilter, _logging.Logger]] = None
+
+
+def uninstall() -> None:
+    """Undoes :func:`install` (nothing if it was not called)."""
+    global _installed
+    if _installed is None:
+        return
+    original, phi_filter, target = _installed
+    _logging.Logger.makeRecord = original  # type: ignore[method-assign]
+    target.removeFilter(phi_filter)
+    for handler in target.handlers:
+        handler.removeFilter(phi_filter)
+    _installed = None
