@@ -394,12 +394,17 @@ impl Masker {
         let tokenized: Vec<&Finding> =
             found.iter().filter(|f| matches!(self.policy.operator(f.entity()), Operator::Tokenize)).collect();
         let key = self.key.as_ref().expect("tokens need a key");
+        // By span: a look-up per token, not a pass over the line's findings
+        // (a long line holds tens of thousands of each).
+        let mut by_span: rustc_hash::FxHashMap<(usize, usize), Vec<&Finding>> = rustc_hash::FxHashMap::default();
+        for f in &tokenized {
+            by_span.entry((f.start() + line_start, f.end() + line_start)).or_default().push(f);
+        }
         let kept = |t: &Placed| {
-            let found = tokenized.iter().any(|f| {
-                f.start() + line_start == t.start
-                    && f.end() + line_start == t.end
-                    && f.entity() == t.entity
-                    && (t.entity == Entity::Date || self.engine.validator_of(f) == t.check)
+            let found = by_span.get(&(t.start, t.end)).is_some_and(|fs| {
+                fs.iter().any(|f| {
+                    f.entity() == t.entity && (t.entity == Entity::Date || self.engine.validator_of(f) == t.check)
+                })
             });
             // Dates and names can read back another way (`13/01` is
             // day-first, its token may not be): decrypt them to be sure
@@ -535,11 +540,12 @@ impl Masker {
     fn mask_exposed(&mut self, base: usize, out: &mut Vec<u8>, placed: &mut [Placed], field: Option<&str>) {
         for _ in 0..32 {
             let found = self.engine.scan_field_bytes(field, &out[base..]);
+            let tokens: rustc_hash::FxHashSet<(usize, usize)> = placed.iter().map(|t| (t.start, t.end)).collect();
             let exposed: Vec<(usize, usize, Entity)> = found
                 .iter()
                 .filter(|f| matches!(self.policy.operator(f.entity()), Operator::Tokenize))
                 .map(|f| (f.start() + base, f.end() + base, f.entity()))
-                .filter(|&(s, e, _)| !placed.iter().any(|t| t.start == s && t.end == e))
+                .filter(|&(s, e, _)| !tokens.contains(&(s, e)))
                 .collect();
             if exposed.is_empty() {
                 return;
@@ -548,9 +554,11 @@ impl Masker {
                 let masked = mask_text(entity, &out[s..e], '*', 0, Some(0), false);
                 let delta = masked.len() as isize - (e - s) as isize;
                 out.splice(s..e, masked.bytes());
-                for later in placed.iter_mut().filter(|t| t.start >= e) {
-                    later.start = later.start.wrapping_add_signed(delta);
-                    later.end = later.end.wrapping_add_signed(delta);
+                if delta != 0 {
+                    for later in placed.iter_mut().filter(|t| t.start >= e) {
+                        later.start = later.start.wrapping_add_signed(delta);
+                        later.end = later.end.wrapping_add_signed(delta);
+                    }
                 }
                 *self.stats.by_entity.entry((entity, "mask")).or_default() += 1;
             }
