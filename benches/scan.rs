@@ -445,6 +445,53 @@ fn bench_mask(c: &mut Criterion, s: &Setup, kind: Kind) {
     g.finish();
 }
 
+/// Inputs that used to take quadratic time, 1 MiB each (one block): runs
+/// that one shape matches in short pieces while another could extend to
+/// the end (`1.`, `1-`, `12.`, `1a-`), dense single lines (IPv4 addresses,
+/// capitalized words, dates, e-mail addresses) and `tokenize` on a dense
+/// line. Each checks its answer against a count taken once; the figures
+/// (MB/s) show the bound holds: all of them ran below 0.5 MB/s before.
+fn bench_pathological(c: &mut Criterion) {
+    let engine = Engine::default();
+    let key = phimask::Key::from_bytes(test_key(0)).expect("a 32-byte key");
+    let line = |unit: &str| unit.repeat((1 << 20) / unit.len()).into_bytes();
+    let mut g = c.benchmark_group("pathological");
+    g.sampling_mode(SamplingMode::Flat);
+    let inputs = [
+        ("dots", line("1.")),
+        ("dashes", line("1-")),
+        ("12dot", line("12.")),
+        ("1a-dash", line("1a-")),
+        ("ipv4-line", line("10.1.2.3 192.168.4.5 ")),
+        ("caps-line", line("Alpha Bravo John Smith Mary Jones Baker Street ")),
+        ("dates-line", line("01/02/2020 03/04/2021 ")),
+        ("emails-line", line("a1@x.com b2@y.org ")),
+    ];
+    for (name, text) in &inputs {
+        let expected = engine.scan_bytes(text).len();
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(format!("scan/{name}"), |b| {
+            b.iter(|| {
+                let n = engine.scan_bytes(black_box(text)).len();
+                assert_eq!(n, expected);
+                n
+            })
+        });
+    }
+    let dense = line("pt John Smith DOB 03/14/1962 MRN 00482913 call 617-555-0142; host 10.1.2.3 ");
+    let policy = phimask::Policy::preset("tokenize").expect("preset");
+    g.throughput(Throughput::Bytes(dense.len() as u64));
+    g.bench_function("tokenize/dense-line", |b| {
+        b.iter(|| {
+            let mut masker = phimask::Masker::new(engine.clone(), policy.clone(), Some(key.clone())).expect("masker");
+            let out = masker.mask_bytes(black_box(&dense));
+            assert!(masker.stats().total() > 0);
+            out.len()
+        })
+    });
+    g.finish();
+}
+
 fn bench_build(c: &mut Criterion) {
     let dir = patterns_dir();
     let mut g = c.benchmark_group("build");
@@ -636,6 +683,7 @@ fn main() {
     bench_build(&mut c);
     bench_mask(&mut c, &setup, Kind::Logs);
     bench_mask(&mut c, &setup, Kind::Csv);
+    bench_pathological(&mut c);
     c.final_summary();
     summary(&setup, since);
 }

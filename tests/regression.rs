@@ -108,3 +108,32 @@ fn d15_tokenize_on_a_dense_line_is_linear() {
         m.mask_bytes(hay);
     });
 }
+
+/// What a 10,000-patient dump's free-text notes kept in clear after
+/// masking: a first name alone after `Patient` or a relation word (also
+/// one that is a word or a place), a bare ten-digit phone number after
+/// `called from`, an address in the Freely Associated States.
+#[test]
+fn residue_names_after_person_words_phones_after_called_and_territory_addresses() {
+    let engine = Engine::default();
+    let found = |text: &str| -> Vec<(String, String)> {
+        engine.scan(text).iter().map(|f| (f.entity().as_str().to_string(), text[f.span()].to_string())).collect()
+    };
+    let has = |text: &str, entity: &str, value: &str| {
+        let all = found(text);
+        assert!(all.iter().any(|(e, v)| e == entity && v == value), "{text}: {all:?}");
+    };
+    has("Patient Carol reports mild pain.", "NAME", "Carol");
+    has("Wife Carol present at bedside.", "NAME", "Carol");
+    has("Patient Sydney reports mild pain.", "NAME", "Sydney");
+    has("Son Dmitri will call back.", "NAME", "Dmitri");
+    has("Called from 6445551234 about results.", "PHONE", "6445551234");
+    has("Lives at 12 Lagoon Road, Koror, PW 96940.", "ZIP", "96940");
+    has("Lives at 12 Lagoon Road, Majuro, MH 96960.", "CITY", "Majuro");
+    // The person word itself is not part of the name.
+    assert!(found("Patient Emily Johnson, DOB 03/15/1980").contains(&("NAME".into(), "Emily Johnson".into())));
+    // ALL-CAPS shorthand after a person word stays quiet.
+    for quiet in ["FOUND BY HUSBAND ON FLOOR", "PT IN S/F POSITION", "PT MAY BE W/U BY GBMC"] {
+        assert!(found(quiet).iter().all(|(e, _)| e != "NAME"), "{quiet}: {:?}", found(quiet));
+    }
+}

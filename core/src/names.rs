@@ -842,10 +842,32 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
             || f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0
             || caseless_run && f & COMMON != 0
     };
-    while hi > lo && not_name(flg[lo]) {
+    // A word that introduces a person, capitalized at the start of a
+    // sentence, is not part of the name: `Patient Carol reports`, `Wife
+    // Carol present`, `Son Dmitri will call` (the name after it is then
+    // vouched for by that word, as in `patient Carol`).
+    // Only in mixed case: in ALL-CAPS notes (`FOUND BY HUSBAND ON FLOOR`)
+    // the words after it are as likely shorthand as a name.
+    while hi - lo >= 2 && !titled && {
+        let t = tokens[idx[lo]];
+        let next = tokens[idx[lo + 1]];
+        t.shape == Shape::Cap
+            && next.shape == Shape::Cap
+            && next.sep != Sep::Comma
+            && TRIGGERS.contains(&hay[t.start..t.end])
+    } {
         lo += 1;
     }
-    while hi > lo && not_name(flg[hi - 1]) {
+    // A given name right after such a word is a name even when it is also
+    // a place or a word (`Patient Sydney reports`, `Wife Carol present`).
+    let vouched = |k: usize| {
+        let t = tokens[idx[k]];
+        t.shape == Shape::Cap && flg[k] & FIRST != 0 && trigger_before(hay, t.start)
+    };
+    while hi > lo && not_name(flg[lo]) && !vouched(lo) {
+        lo += 1;
+    }
+    while hi > lo && not_name(flg[hi - 1]) && !(hi - 1 == lo && vouched(lo)) {
         hi -= 1;
     }
     // `Smith, John` needs both parts to be dictionary names.
@@ -946,8 +968,14 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     if !titled
         && !all_upper
         && strong + unknown + weak > 0
-        && (flg[lo] & (COMMON | PLACE | EPONYM) == 0
-            && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end))
+        && ((flg[lo] & (COMMON | PLACE | EPONYM) == 0
+            && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end)))
+            // A given name that is also a word or a place (`Wife Carol
+            // present`, `Patient Sydney reports`), right after such a word.
+            || tokens[idx[lo]].shape == Shape::Cap
+                && flg[lo] & FIRST != 0
+                && flg[lo] & EPONYM == 0
+                && trigger_before(hay, tokens[idx[lo]].start)
             // An explicit naming (`call me Mark`, `named him Will`) vouches
             // even for a given name that is also a word.
             || flg[lo] & FIRST != 0 && flg[lo] & PLACE == 0 && naming_before(hay, tokens[idx[lo]].start))
