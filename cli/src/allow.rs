@@ -46,6 +46,13 @@ impl Inline {
 }
 
 /// Parses the markers on one line (several markers add up).
+///
+/// After the marker (and an optional `=` or `:`), a word that names entity
+/// labels in any case (`SSN`, `ssn`, `SSN,PHONE`) allows those entities
+/// only. A word that is *almost* a label (`SNN`, `phnoe`, an unknown
+/// upper-case label) is a mistyped list and allows nothing, so a typo
+/// fails closed. Anything else — nothing, or a reason in words
+/// (`phimask:allow synthetic`) — is a bare marker: every entity.
 pub(crate) fn inline(line: &[u8]) -> Inline {
     let mut result = Inline::Nothing;
     for at in memchr::memmem::find_iter(line, MARKER) {
@@ -54,27 +61,61 @@ pub(crate) fn inline(line: &[u8]) -> Inline {
         if rest.first().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
             continue;
         }
-        let rest = rest.strip_prefix(b"=").unwrap_or(rest);
+        let rest = rest.strip_prefix(b"=").or_else(|| rest.strip_prefix(b":")).unwrap_or(rest);
         let skip = rest.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
         let token: Vec<u8> = rest[skip..]
             .iter()
             .copied()
             .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b','))
             .collect();
-        let is_list = !token.is_empty()
-            && token.iter().any(u8::is_ascii_uppercase)
+        let text = String::from_utf8_lossy(&token).into_owned();
+        let parts: Vec<&str> = text.split(',').filter(|p| !p.is_empty()).collect();
+        let labels: Vec<Option<Entity>> = parts.iter().map(|p| p.to_ascii_uppercase().parse::<Entity>().ok()).collect();
+        let upper = token.iter().any(u8::is_ascii_uppercase)
             && token.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'_' | b','));
+        let is_list = !parts.is_empty()
+            && (upper || labels.iter().any(Option::is_some) || parts.iter().any(|p| almost_a_label(p)));
         if !is_list {
             return Inline::All;
         }
-        let labels = String::from_utf8_lossy(&token).into_owned();
-        let entities = labels.split(',').filter_map(|label| label.parse::<Entity>().ok());
+        let entities = labels.into_iter().flatten();
         match &mut result {
             Inline::Only(list) => list.extend(entities),
             _ => result = Inline::Only(entities.collect()),
         }
     }
     result
+}
+
+/// Whether `word` is one edit (a letter added, dropped, changed, or two
+/// swapped) from an entity label, ignoring case: a mistyped label.
+fn almost_a_label(word: &str) -> bool {
+    let word = word.to_ascii_uppercase();
+    word.len() >= 2
+        && Entity::ALL.iter().any(|e| {
+            let label = e.as_str();
+            label != word && one_edit(word.as_bytes(), label.as_bytes())
+        })
+}
+
+/// Damerau-Levenshtein distance of at most one.
+fn one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    match long.len() - short.len() {
+        0 => {
+            let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+            diffs.len() <= 1
+                || (diffs.len() == 2
+                    && diffs[1] == diffs[0] + 1
+                    && a[diffs[0]] == b[diffs[1]]
+                    && a[diffs[1]] == b[diffs[0]])
+        }
+        1 => {
+            let p = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+            short[p..] == long[p + 1..]
+        }
+        _ => false,
+    }
 }
 
 /// The span of the line of `bytes` holding byte `at` (without its line
@@ -191,6 +232,14 @@ mod tests {
         assert_eq!(inline(b"x  # phimask:allow=EMAIL"), Inline::Only(vec![Entity::Email]));
         // A typo allows nothing rather than everything.
         assert_eq!(inline(b"x  # phimask:allow SNN"), Inline::Only(vec![]));
+        // Labels in any case, after `:` too; a mistyped lower-case label
+        // fails closed; a reason in words is a bare marker.
+        assert_eq!(inline(b"x  # phimask:allow ssn"), Inline::Only(vec![Entity::Ssn]));
+        assert_eq!(inline(b"x  # phimask:allow: SSN"), Inline::Only(vec![Entity::Ssn]));
+        assert_eq!(inline(b"x  # phimask:allow snn"), Inline::Only(vec![]));
+        assert_eq!(inline(b"x  # phimask:allow phnoe"), Inline::Only(vec![]));
+        assert_eq!(inline(b"x  # phimask:allow synthetic fixture"), Inline::All);
+        assert_eq!(inline(b"x  # phimask:allow email,ssn"), Inline::Only(vec![Entity::Email, Entity::Ssn]));
         assert_eq!(inline(b"x  # phimask:allowed"), Inline::Nothing);
         assert!(!inline(b"# phimask:allow NAME").allows(Entity::Ssn));
     }
