@@ -1016,3 +1016,46 @@ fn d14_errors_do_not_mislead() {
     let run = dir.run(&["mask", "big.ndjson", "-o", "big.out.ndjson"]).failed();
     assert!(run.stderr.contains("longer than 16 MiB") && !run.stderr.contains("--on-error"), "{}", run.stderr);
 }
+
+/// Peak RSS of `phimask ARGS` in `dir`, in MB, measured by Python's
+/// `resource` module (the test machine's `python3`).
+fn peak_rss_mb(dir: &Dir, args: &[&str]) -> f64 {
+    let script = "import resource, subprocess, sys\n\
+                  r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n\
+                  print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_phimask"))
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+        .expect("python3 runs (the Python tests need it too)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut parts = text.split_whitespace();
+    let code: i32 = parts.next().unwrap().parse().unwrap();
+    assert!(code == 0 || code == 1, "{args:?} exited {code}");
+    parts.next().unwrap().parse::<f64>().unwrap() / 1024.0
+}
+
+#[test]
+fn d17_memory_stays_under_100_mb_on_large_fields_and_dense_lines() {
+    let dir = Dir::new();
+    // Just under the 16 MiB record bound: the largest field a driver holds.
+    let big = "a".repeat((16 << 20) - 1024);
+    dir.write("field.csv", format!("id,notes\n1,\"{big}\"\n2,ok\n"));
+    dir.write("string.sql", format!("INSERT INTO t (a) VALUES ('{big}');\nINSERT INTO t (a) VALUES ('x');\n"));
+    dir.write("dense.log", "10.1.2.3 192.168.4.5 ".repeat(200_000));
+    let json: Vec<String> = (0..100_000).map(|i| format!("{{\"id\": {i}, \"ssn\": \"123-45-6789\"}}")).collect();
+    dir.write("array.json", format!("[{}]\n", json.join(",\n")));
+    for args in [
+        &["mask", "field.csv", "-o", "o.csv"][..],
+        &["mask", "string.sql", "-o", "o.sql", "--on-error", "skip"],
+        &["scan", "dense.log"],
+        &["mask", "array.json", "-o", "o.json"],
+    ] {
+        let mb = peak_rss_mb(&dir, args);
+        assert!(mb < 100.0, "{args:?}: {mb:.0} MB");
+        eprintln!("{args:?}: peak {mb:.0} MB");
+    }
+}

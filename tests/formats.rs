@@ -318,8 +318,16 @@ fn d9_csv_fields_keep_their_quoting_and_spaces() {
         mask("label", Format::Csv, input),
         "id,name,\"count\",note\n\"1\",\"[NAME_1]\",\"2\", pt ok \n2, [NAME_2] ,\"3\",\"SSN [SSN_1]\"\n"
     );
-    // A header cell holding PHI is masked; the column keeps its context.
-    assert_eq!(mask("mask", Format::Csv, "id,123-45-6789\n1,2\n"), "id,***-**-6789\n1,2\n");
+}
+
+#[test]
+fn d5_csv_header_cells_holding_phi_are_masked() {
+    // A header cell holding PHI is masked; the other cells keep their bytes.
+    assert_eq!(
+        mask("mask", Format::Csv, "id,123-45-6789,\"John Smith\"\n1,2,3\n"),
+        "id,***-**-6789,\"**** *****\"\n1,2,3\n"
+    );
+    assert_eq!(mask("mask", Format::Csv, "patient_id,name,dob,ssn\n"), "patient_id,name,dob,ssn\n");
 }
 
 #[test]

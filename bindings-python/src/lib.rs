@@ -496,20 +496,21 @@ impl PyEngine {
     }
 
     /// Reverses `tokenize` in text masked under the same policy and key.
-    #[pyo3(signature = (text, key, policy = None))]
+    /// `key_id` is the key id recorded when the data was tokenized
+    /// (`Key.key_id`, a mask report's `key_id`): a different key is a
+    /// `KeyError` instead of wrong values. Without it, `unverified=True`
+    /// must say the restore is unchecked.
+    #[pyo3(signature = (text, key, policy = None, *, key_id = None, unverified = false))]
     fn unmask(
         &self,
         py: Python<'_>,
         text: Cow<'_, str>,
         key: &Bound<'_, PyKey>,
         policy: Option<&Bound<'_, PyAny>>,
+        key_id: Option<&str>,
+        unverified: bool,
     ) -> PyResult<String> {
-        let policy = match policy {
-            Some(p) => policy_arg(py, p)?,
-            None => preset(py, "tokenize")?,
-        };
-        let mut masker =
-            phimask::Masker::new(self.inner.clone(), policy, key_arg(Some(key))).map_err(|e| to_py_err(py, e))?;
+        let mut masker = self.checked_unmasker(py, key, policy, key_id, unverified)?;
         masker.unmask_str(&text).map_err(|e| to_py_err(py, e))
     }
 
@@ -532,21 +533,18 @@ impl PyEngine {
     }
 
     /// Reverses `tokenize` in a record masked by `mask_record` under the
-    /// same policy and key.
-    #[pyo3(signature = (record, key, policy = None))]
+    /// same policy and key; `key_id` and `unverified` as for `unmask`.
+    #[pyo3(signature = (record, key, policy = None, *, key_id = None, unverified = false))]
     fn unmask_record<'py>(
         &self,
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
         key: &Bound<'py, PyKey>,
         policy: Option<&Bound<'py, PyAny>>,
+        key_id: Option<&str>,
+        unverified: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let policy = match policy {
-            Some(p) => policy_arg(py, p)?,
-            None => preset(py, "tokenize")?,
-        };
-        let mut masker =
-            phimask::Masker::new(self.inner.clone(), policy, key_arg(Some(key))).map_err(|e| to_py_err(py, e))?;
+        let mut masker = self.checked_unmasker(py, key, policy, key_id, unverified)?;
         let mut value = to_json(record, 0)?;
         unmask_json_value(&mut masker, &mut value).map_err(|e| to_py_err(py, e))?;
         from_json(py, &value)
@@ -986,4 +984,25 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_core_scan_timing, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
+}
+
+impl PyEngine {
+    /// A masker for `unmask`, after [`phimask::check_unmask`]: the key id
+    /// recorded at mask time (or an explicitly unverified restore) and a
+    /// policy that tokenizes something.
+    fn checked_unmasker(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyKey>,
+        policy: Option<&Bound<'_, PyAny>>,
+        key_id: Option<&str>,
+        unverified: bool,
+    ) -> PyResult<phimask::Masker> {
+        let policy = match policy {
+            Some(p) => policy_arg(py, p)?,
+            None => preset(py, "tokenize")?,
+        };
+        phimask::check_unmask(&policy, &key.borrow().inner, key_id, unverified).map_err(|e| to_py_err(py, e))?;
+        phimask::Masker::new(self.inner.clone(), policy, key_arg(Some(key))).map_err(|e| to_py_err(py, e))
+    }
 }

@@ -57,7 +57,7 @@ def test_tokenize_round_trip(engine, key, text):
     assert masked != text
     assert len(masked) == len(text)  # format-preserving
     assert engine.mask(text, policy="tokenize", key=key) == masked  # deterministic per key
-    assert engine.unmask(masked, key) == text
+    assert engine.unmask(masked, key, key_id=key.key_id) == text
     masker = engine.masker("tokenize", key)
     assert masker.unmask(masker.mask(text)) == text
 
@@ -66,7 +66,7 @@ def test_other_key_does_not_unmask(engine, key):
     masked = engine.mask("SSN 123-45-6789", policy="tokenize", key=key)
     other = phimask.Key.generate()
     assert other.key_id != key.key_id
-    assert engine.unmask(masked, other) != "SSN 123-45-6789"
+    assert engine.unmask(masked, other, unverified=True) != "SSN 123-45-6789"
 
 
 def test_keys_from_file_and_env(tmp_path, monkeypatch, key):
@@ -106,7 +106,7 @@ def test_mask_record_and_round_trip(engine, key):
     for k in ("patient_name", "ssn", "phone", "email"):
         assert tokenized[k] != record[k], k
     assert isinstance(tokenized["mrn"], int) and tokenized["mrn"] != record["mrn"]
-    assert engine.unmask_record(tokenized, key) == record
+    assert engine.unmask_record(tokenized, key, key_id=key.key_id) == record
     masker = engine.masker("tokenize", key)
     assert masker.unmask_record(masker.mask_record(record)) == record
 
@@ -196,3 +196,22 @@ def test_mask_csv_and_mask_file(engine, tmp_path, key):
     assert "536-22" not in (tmp_path / "skip.ndjson").read_text()
     with pytest.raises(phimask.ConfigError):
         engine.mask_file(src, src)
+
+
+def test_d8_unmask_refuses_a_wrong_or_unchecked_key(engine, key):
+    """Without the key id recorded at mask time, or with another key, unmask
+    raises instead of restoring wrong values; a one-way policy cannot be
+    unmasked."""
+    masked = engine.mask("SSN 123-45-6789", policy="tokenize", key=key)
+    other = phimask.Key.generate()
+    with pytest.raises(phimask.KeyMaterialError) as err:
+        engine.unmask(masked, key)
+    assert "key id" in str(err.value)
+    with pytest.raises(phimask.KeyMaterialError) as err:
+        engine.unmask(masked, other, key_id=key.key_id)
+    assert "wrong key" in str(err.value) and "123-45" not in str(err.value)
+    with pytest.raises(phimask.KeyMaterialError):
+        engine.unmask_record({"ssn": masked}, other, key_id=key.key_id)
+    with pytest.raises(phimask.ConfigError):
+        engine.unmask(masked, key, policy="safe-harbor", key_id=key.key_id)
+    assert engine.unmask(masked, key, key_id=key.key_id) == "SSN 123-45-6789"

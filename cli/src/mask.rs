@@ -410,22 +410,12 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         (None, Some(var)) => Some(Key::from_env(var)?),
         (None, None) => None,
     };
-    if let (Some(expected), Some(key)) = (&args.expect_key_id, &key) {
-        if key.key_id() != expected {
-            return Err(Failure::new(format!(
-                "wrong key: the mask report says the data was tokenized with key {expected}, this key is {}",
-                key.key_id()
-            )));
-        }
+    if let (true, Some(key)) = (args.reverse, &key) {
+        // Without a report the user said --unverified (run_unmask checks).
+        phimask::check_unmask(&policy, key, args.expect_key_id.as_deref(), args.expect_key_id.is_none())?;
     }
     if args.reverse {
         let restores = tokenized(&policy);
-        if restores.is_empty() {
-            return Err(Failure::new(format!(
-                "policy '{policy_name}' tokenizes nothing, so its output cannot be unmasked \
-                 (mask, redact, label, hash, generalize, surrogate and date-shift are one-way)"
-            )));
-        }
         if let Some(recorded) = &args.expect_tokenized {
             if recorded.iter().map(String::as_str).ne(restores.iter().copied()) {
                 return Err(Failure::new(format!(

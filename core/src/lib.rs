@@ -56,7 +56,7 @@ pub use formats::{
     mask_csv, mask_format, mask_json, mask_json_value, mask_ndjson, mask_sql, unmask_json_value, Format, FormatOptions,
     FormatReport, OnError, MAX_LISTED_LINES, MAX_RECORD,
 };
-pub use mask::{detokenize_value, MaskStats, Masker, Operator, Policy, NOT_REDETECTED, UNTOKENIZABLE};
+pub use mask::{check_unmask, detokenize_value, MaskStats, Masker, Operator, Policy, NOT_REDETECTED, UNTOKENIZABLE};
 pub use offsets::{convert_offsets, OffsetUnit};
 pub use patterns::{normalize_field, DetectorInfo};
 pub use stream::{BLOCK_MAX, BLOCK_TARGET};

@@ -122,7 +122,15 @@ class Engine:
     def mask_batch(
         self, texts: Sequence[str], policy: Optional[_PolicyArg] = None, key: Optional[Key] = None
     ) -> List[str]: ...
-    def unmask(self, text: str, key: Key, policy: Optional[_PolicyArg] = None) -> str: ...
+    def unmask(
+        self,
+        text: str,
+        key: Key,
+        policy: Optional[_PolicyArg] = None,
+        *,
+        key_id: Optional[str] = None,
+        unverified: bool = False,
+    ) -> str: ...
     def mask_record(
         self,
         record: Any,
@@ -130,7 +138,15 @@ class Engine:
         key: Optional[Key] = None,
         subject_field: Optional[str] = None,
     ) -> Any: ...
-    def unmask_record(self, record: Any, key: Key, policy: Optional[_PolicyArg] = None) -> Any: ...
+    def unmask_record(
+        self,
+        record: Any,
+        key: Key,
+        policy: Optional[_PolicyArg] = None,
+        *,
+        key_id: Optional[str] = None,
+        unverified: bool = False,
+    ) -> Any: ...
     def mask_csv(
         self,
         src: _Path,

@@ -63,6 +63,51 @@ impl MaskStats {
     }
 }
 
+/// Checks an `unmask` before it runs, so a wrong key or policy is an
+/// error rather than wrong values (FF1 tokens carry no checksum):
+/// `expected_key_id` is the [`Key::key_id`] recorded when the data was
+/// tokenized (a mask report's `key_id`). `None` is an error unless
+/// `unverified` says the caller accepts an unchecked restore. A policy that
+/// tokenizes nothing cannot be unmasked.
+///
+/// # Errors
+/// [`ErrorKind::Key`](crate::ErrorKind::Key) for a missing expected id or
+/// a key whose id differs; [`ErrorKind::Config`](crate::ErrorKind::Config)
+/// for a policy that tokenizes no entity.
+///
+/// # Example
+/// ```
+/// use phimask::{check_unmask, Key, Policy};
+/// let key = Key::generate()?;
+/// let policy = Policy::preset("tokenize")?;
+/// assert!(check_unmask(&policy, &key, Some(key.key_id()), false).is_ok());
+/// assert!(check_unmask(&policy, &key, Some("00000000"), false).is_err());
+/// assert!(check_unmask(&policy, &key, None, false).is_err());
+/// assert!(check_unmask(&Policy::preset("safe-harbor")?, &key, Some(key.key_id()), false).is_err());
+/// # Ok::<(), phimask::Error>(())
+/// ```
+pub fn check_unmask(policy: &Policy, key: &Key, expected_key_id: Option<&str>, unverified: bool) -> Result<(), Error> {
+    if !Entity::ALL.iter().any(|&e| matches!(policy.operator(e), Operator::Tokenize)) {
+        return Err(Error::config(
+            "the policy tokenizes nothing, so its output cannot be unmasked \
+             (mask, redact, label, hash, generalize, surrogate and date-shift are one-way)",
+        ));
+    }
+    match expected_key_id {
+        Some(expected) if expected != key.key_id() => Err(Error::key(format!(
+            "wrong key: the data was tokenized with key {expected}, this key is {}",
+            key.key_id()
+        ))),
+        Some(_) => Ok(()),
+        None if unverified => Ok(()),
+        None => Err(Error::key(
+            "unmask needs the key id recorded when the data was tokenized (a mask report's key_id), \
+             or an explicitly unverified restore: tokens carry no checksum, so a wrong key would \
+             restore wrong values without an error",
+        )),
+    }
+}
+
 /// The operator name of a value `tokenize` masked one-way because no
 /// reversible token of it exists (too few letters or digits, a name of one
 /// short word, no valid value of its kind within the walk).
