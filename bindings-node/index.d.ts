@@ -310,6 +310,14 @@ export interface MaskOptions {
    * (`patient_id`).
    */
   subjectField?: string
+  /**
+   * `unmask`, `unmaskRecord`: the key id recorded when the data was
+   * tokenized (`key.keyId`, a mask report's `key_id`); another key is a
+   * `PHIMASK_KEY` error instead of wrong values.
+   */
+  keyId?: string
+  /** `unmask`, `unmaskRecord`: restore without `keyId`, unchecked. */
+  unverified?: boolean
 }
 
 /** Counts of masked values. */

@@ -57,10 +57,10 @@ def main():
     def phone():
         return f"{rng.randint(2, 9)}{rng.randint(0, 9)}{rng.randint(0, 9)}{rng.randint(2, 9)}{rng.randint(0, 9)}{rng.randint(0, 9)}{rng.randint(0, 9999):04d}"
 
-    planted = {}  # kind -> list of values
+    planted = {}  # kind -> list of (row, value)
 
     def plant(kind, value):
-        planted.setdefault(kind, []).append(value)
+        planted.setdefault(kind, []).append((len(planted.get(kind, [])), value))
         return value
 
     out = io.StringIO()
@@ -107,17 +107,13 @@ def main():
                 cmd += ["--key-file", key]
             subprocess.run(cmd, check=True)
             with open(masked, encoding="utf-8") as f:
-                notes = [row["notes"] for row in csv.DictReader(f)]
-            with open(masked, encoding="utf-8") as f:
-                text = f.read()
+                rows = [" ".join(row) for row in csv.reader(f)][1:]
             print(f"policy {policy}: {args.patients} patients")
             for kind, values in planted.items():
-                # Names are checked in the notes column as whole words after
-                # their trigger; everything else anywhere in the output.
-                if kind in ("first name alone", "relative name"):
-                    left = sum(1 for v, n in zip(values, notes) if f" {v} " in f" {n} ")
-                else:
-                    left = sum(1 for v in values if v in text)
+                # Each value is looked for in its own row, as a whole word:
+                # under tokenize a name's token is another real name, which
+                # may be some other row's value.
+                left = sum(1 for row, v in values if f" {v} " in " " + rows[row].replace(".", " ").replace(",", " ") + " ")
                 failed |= left > 0
                 print(f"  {kind:22} planted {len(values):6}  left in clear {left:6}")
             with open(report, encoding="utf-8") as f:

@@ -77,9 +77,9 @@ test('pino with tokenize: logged values can be reversed with the key', () => {
   logger.info({ mrn: 'MRN 00123456' }, 'SSN 123-45-6789')
   assertClean(lines.join(''))
   const [r] = records()
-  assert.equal(engine.unmask(r.msg, key), 'SSN 123-45-6789')
+  assert.equal(engine.unmask(r.msg, key, { keyId: key.keyId }), 'SSN 123-45-6789')
   // Masked once, not twice: the token reverses in one step.
-  assert.equal(engine.unmask(r.mrn, key, { field: 'mrn' }), 'MRN 00123456')
+  assert.equal(engine.unmask(r.mrn, key, { field: 'mrn', keyId: key.keyId }), 'MRN 00123456')
 })
 
 test('pino: a failing masker never throws into the application and fails closed', () => {

@@ -38,14 +38,14 @@ test('tokenize round trips structured identifiers in text', () => {
   for (const text of texts) {
     const masked = engine.mask(text, { policy: 'tokenize', key })
     assert.notEqual(masked, text)
-    assert.equal(engine.unmask(masked, key), text)
+    assert.equal(engine.unmask(masked, key, { keyId: key.keyId }), text)
   }
   // A name with too few ASCII letters to tokenize (`Zoë`) is masked one-way,
   // never left in clear; the rest still round-trips.
   const mixed = '😀 née Zoë — SSN 536-22-8726, phone 617-555-0199'
   const masked = engine.mask(mixed, { policy: 'tokenize', key })
   assert.ok(!masked.includes('Zoë') && !masked.includes('536-22-8726'), masked)
-  assert.equal(engine.unmask(masked, key), mixed.replace('Zoë', '***'))
+  assert.equal(engine.unmask(masked, key, { keyId: key.keyId }), mixed.replace('Zoë', '***'))
   // Format-preserving: an SSN token is still an SSN-shaped value.
   assert.match(engine.mask('SSN 123-45-6789', { policy: 'tokenize', key }), /^SSN \d{3}-\d{2}-\d{4}$/)
   // Deterministic per key; another key gives other tokens and does not reverse them.
@@ -53,14 +53,17 @@ test('tokenize round trips structured identifiers in text', () => {
   assert.equal(engine.mask('SSN 123-45-6789', { policy: 'tokenize', key }), once)
   const other = Key.fromBytes(testKey(9))
   assert.notEqual(engine.mask('SSN 123-45-6789', { policy: 'tokenize', key: other }), once)
-  assert.notEqual(engine.unmask(once, other), 'SSN 123-45-6789')
+  assert.notEqual(engine.unmask(once, other, { unverified: true }), 'SSN 123-45-6789')
+  // A wrong key against the recorded key id, or no key id at all, is an error.
+  assert.throws(() => engine.unmask(once, other, { keyId: key.keyId }), (err) => err.code === 'PHIMASK_KEY' && /wrong key/.test(err.message))
+  assert.throws(() => engine.unmask(once, key), (err) => err.code === 'PHIMASK_KEY')
 })
 
 test('a field name is context and part of the tweak', () => {
   const masked = engine.mask('536228726', { policy: 'tokenize', key, field: 'ssn' })
   assert.match(masked, /^\d{9}$/)
   assert.notEqual(masked, '536228726')
-  assert.equal(engine.unmask(masked, key, { field: 'ssn' }), '536228726')
+  assert.equal(engine.unmask(masked, key, { field: 'ssn', keyId: key.keyId }), '536228726')
 })
 
 test('maskRecord masks entity-named keys whole and scans the rest; unmaskRecord reverses tokenize', () => {
@@ -84,7 +87,7 @@ test('maskRecord masks entity-named keys whole and scans the rest; unmaskRecord 
   assert.notEqual(masked.visits[0].phone, record.visits[0].phone)
   assert.equal(masked.ok, true)
   assert.equal(masked.missing, null)
-  assert.deepEqual(engine.unmaskRecord(masked, key), record)
+  assert.deepEqual(engine.unmaskRecord(masked, key, { keyId: key.keyId }), record)
 
   const shown = engine.maskRecord(record)
   assert.equal(shown.ssn, '***-**-6789')

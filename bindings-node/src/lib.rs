@@ -287,6 +287,31 @@ pub struct MaskOptions<'a> {
     /// `maskRecord`: the key whose value names each record's subject
     /// (`patient_id`).
     pub subject_field: Option<String>,
+    /// `unmask`, `unmaskRecord`: the key id recorded when the data was
+    /// tokenized (`key.keyId`, a mask report's `key_id`); another key is a
+    /// `PHIMASK_KEY` error instead of wrong values.
+    pub key_id: Option<String>,
+    /// `unmask`, `unmaskRecord`: restore without `keyId`, unchecked.
+    pub unverified: Option<bool>,
+}
+
+/// What an `unmask` checks before it runs ([`phimask::check_unmask`]).
+struct Check {
+    key_id: Option<String>,
+    unverified: bool,
+}
+
+impl Check {
+    fn of(options: &Option<MaskOptions<'_>>) -> Check {
+        Check {
+            key_id: options.as_ref().and_then(|o| o.key_id.clone()),
+            unverified: options.as_ref().and_then(|o| o.unverified).unwrap_or(false),
+        }
+    }
+
+    fn run(&self, env: &Env, policy: &phimask::Policy, key: &phimask::Key) -> Result<()> {
+        phimask::check_unmask(policy, key, self.key_id.as_deref(), self.unverified).map_err(core(env))
+    }
 }
 
 /// The masking inputs of [`MaskOptions`] taken off the JavaScript objects,
@@ -308,6 +333,8 @@ impl MaskSpec {
             subject: None,
             field: None,
             subject_field: None,
+            key_id: None,
+            unverified: None,
         });
         let policy = match (o.policy.as_deref(), o.policy_toml.as_deref()) {
             (Some(_), Some(_)) => return Err(config("give either policy or policyToml, not both")),
@@ -450,7 +477,9 @@ impl Engine {
     /// `options.field`). Values other operators replaced stay as they are.
     #[napi(ts_args_type = "text: string, key: Key, options?: MaskOptions | undefined | null")]
     pub fn unmask(&self, env: Env, text: String, key: &Key, options: Option<MaskOptions<'_>>) -> Result<String> {
+        let check = Check::of(&options);
         let mut spec = MaskSpec::new(options, "tokenize").map_err(js(&env))?;
+        check.run(&env, &spec.policy, &key.inner)?;
         spec.key = Some(key.inner.clone());
         let mut masker = spec.masker(&self.inner).map_err(js(&env))?;
         masker.unmask(env, text)
@@ -483,7 +512,9 @@ impl Engine {
         key: &Key,
         options: Option<MaskOptions<'_>>,
     ) -> Result<serde_json::Value> {
+        let check = Check::of(&options);
         let mut spec = MaskSpec::new(options, "tokenize").map_err(js(&env))?;
+        check.run(&env, &spec.policy, &key.inner)?;
         spec.key = Some(key.inner.clone());
         let mut masker = spec.masker(&self.inner).map_err(js(&env))?;
         masker.unmask_record(env, record)
@@ -529,6 +560,8 @@ impl Engine {
                     subject: None,
                     field: None,
                     subject_field: o.subject_field,
+                    key_id: None,
+                    unverified: None,
                 };
                 (Some(mask), o.format, o.on_error)
             }

@@ -862,7 +862,7 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     // a place or a word (`Patient Sydney reports`, `Wife Carol present`).
     let vouched = |k: usize| {
         let t = tokens[idx[k]];
-        t.shape == Shape::Cap && flg[k] & FIRST != 0 && trigger_before(hay, t.start)
+        t.shape == Shape::Cap && !t.caseless && flg[k] & FIRST != 0 && trigger_before(hay, t.start)
     };
     while hi > lo && not_name(flg[lo]) && !vouched(lo) {
         lo += 1;
@@ -1017,8 +1017,10 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
         return Some(next);
     }
     // A street, not a person: `74 Kate Edger Place`, `Whittaker Street`,
-    // `Via Santa Teresa`, `avenue Jules Ferry`.
+    // `Via Santa Teresa`, `avenue Jules Ferry` — but not a given name alone
+    // right after a person word (`Patient Lane reports`).
     if !titled
+        && !(hi - lo == 1 && vouched(lo))
         && (street_follows(hay, tokens, idx[hi - 1])
             || number_precedes(hay, tokens[idx[lo]].start)
             || street_prefix_opens(hay, tokens[idx[lo]].start, tokens[idx[lo]].end))

@@ -319,7 +319,16 @@ fn roles(entity: Entity, value: &str) -> Vec<((usize, usize), Role)> {
         while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
             i += 1;
         }
-        out.push(((start, i), role(entity, &value[start..i])));
+        let mut r = role(entity, &value[start..i]);
+        // A particle opens a surname (`van Gogh`); as a name's first word it
+        // is a given name (`Del Pozzi`, `Mac Layton`) and is not kept.
+        if entity == Entity::Name && out.is_empty() && r == Role::Kept && value[start..i].len() > 1 {
+            let flags = WordLists::embedded().flags(value[start..i].to_ascii_lowercase().as_bytes());
+            if flags & words::PARTICLE != 0 && flags & (words::TITLE | words::SUFFIX) == 0 {
+                r = Role::Encrypted;
+            }
+        }
+        out.push(((start, i), r));
     }
     out
 }
