@@ -168,3 +168,21 @@ test('work queued behind a busy pool is cancelled by abort before it starts', as
   // Each blocker was aborted mid-file (or, on a very fast machine, had finished).
   for (const r of await Promise.all(busy)) assert.ok(r.name === 'AbortError' || r.format === 'text', String(r))
 })
+
+test('maskFileAsync keeps UTF-16 text in its encoding and refuses binary input', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phimask-wide-'))
+  try {
+    const src = path.join(dir, 'note.txt')
+    const utf16 = (text) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])
+    fs.writeFileSync(src, utf16('SSN 123-45-6789 naïve\r\n'))
+    const dst = path.join(dir, 'out.txt')
+    await engine.maskFileAsync(src, dst)
+    assert.deepEqual(fs.readFileSync(dst), utf16('SSN ***-**-6789 naïve\r\n'))
+    const blob = path.join(dir, 'blob.bin')
+    fs.writeFileSync(blob, Buffer.from('SSN 123-45-6789\u0000\u0001', 'latin1'))
+    await assert.rejects(engine.maskFileAsync(blob, path.join(dir, 'never.bin')), (err) => /binary/.test(err.message) && !err.message.includes('123-45'))
+    assert.ok(!fs.existsSync(path.join(dir, 'never.bin')))
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

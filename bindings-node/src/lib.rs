@@ -771,15 +771,12 @@ impl FileJob {
             FileFormat::Ndjson => Some(phimask::Format::Ndjson),
             FileFormat::Sql => Some(phimask::Format::Sql),
         };
-        let result = match core_format {
-            None => masker.mask_reader(reader, &mut writer).map(|_| phimask::FormatReport::default()),
-            Some(f) => {
-                let on_error = if self.skip { phimask::OnError::Skip } else { phimask::OnError::Fail };
-                let options =
-                    phimask::FormatOptions::new().on_error(on_error).subject_field(self.masker.subject_field.clone());
-                phimask::mask_format(masker, f, reader, &mut writer, &options)
-            }
-        };
+        let on_error = if self.skip { phimask::OnError::Skip } else { phimask::OnError::Fail };
+        let options = phimask::FormatOptions::new().on_error(on_error).subject_field(self.masker.subject_field.clone());
+        // The core's file job: UTF-16/32 decoded and written back in its
+        // encoding, binary input refused unless the format was given.
+        let force_text = self.format.is_some();
+        let result = phimask::mask_stream(masker, core_format, reader, &mut writer, &options, force_text);
         if aborted.load(Ordering::Relaxed) {
             return Err(abort_error());
         }

@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use phimask::{
-    convert_offsets, mask_format, mask_json_value, unmask_json_value, Entity, ErrorKind, Format, FormatOptions,
-    FormatReport, OffsetUnit, OnError, Operator,
+    convert_offsets, mask_json_value, unmask_json_value, Entity, ErrorKind, Format, FormatOptions, FormatReport,
+    OffsetUnit, OnError, Operator,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError};
@@ -570,7 +570,7 @@ impl PyEngine {
             "\t" => Format::Tsv,
             _ => return Err(config_err(py, "delimiter must be ',' or '\\t'".to_owned())),
         };
-        self.mask_path(py, &src, &dst, Some(format), policy, key, on_error, subject_field)
+        self.mask_path(py, &src, &dst, Some(format), true, policy, key, on_error, subject_field)
     }
 
     /// Masks a file into `dst`, like `phimask mask src -o dst`: the format
@@ -597,7 +597,7 @@ impl PyEngine {
             ),
             None => src.extension().and_then(|e| e.to_str()).and_then(Format::from_extension),
         };
-        self.mask_path(py, &src, &dst, format, policy, key, on_error, subject_field)
+        self.mask_path(py, &src, &dst, format, input_format.is_some(), policy, key, on_error, subject_field)
     }
 
     /// A masker: one policy, one key, and state across calls (numbered
@@ -674,6 +674,7 @@ impl PyEngine {
         src: &Path,
         dst: &Path,
         format: Option<Format>,
+        force_text: bool,
         policy: Option<&Bound<'py, PyAny>>,
         key: Option<&Bound<'py, PyKey>>,
         on_error: &str,
@@ -691,7 +692,7 @@ impl PyEngine {
         }
         let mut masker = self.new_masker(py, policy, key)?;
         let options = FormatOptions::new().on_error(on_error).subject_field(subject_field);
-        let report = py.detach(|| write_atomically(&mut masker, src, dst, format, &options));
+        let report = py.detach(|| write_atomically(&mut masker, src, dst, format, &options, force_text));
         let report = report.map_err(|e| match e {
             PathError::Core(e) => to_py_err(py, e),
             PathError::Io(what, path, e) => io_err(py, what, &path, &e),
@@ -721,6 +722,7 @@ fn write_atomically(
     dst: &Path,
     format: Option<Format>,
     options: &FormatOptions,
+    force_text: bool,
 ) -> Result<FormatReport, PathError> {
     let io = |what: &'static str, path: &Path, e: std::io::Error| PathError::Io(what, path.to_path_buf(), e);
     let input = std::fs::File::open(src).map_err(|e| io("cannot open input", src, e))?;
@@ -729,15 +731,13 @@ fn write_atomically(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // Created 0600 (tempfile's default): it may hold restored PHI.
     let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io("cannot create output", dst, e))?;
     let mut writer = std::io::BufWriter::new(tmp);
-    let report = match format {
-        Some(format) => mask_format(masker, format, reader, &mut writer, options).map_err(PathError::Core)?,
-        None => {
-            masker.mask_reader(reader, &mut writer).map_err(PathError::Core)?;
-            FormatReport::default()
-        }
-    };
+    // The core's file job: UTF-16/32 decoded and written back in its
+    // encoding, binary input refused unless the format is given as text.
+    let report =
+        phimask::mask_stream(masker, format, reader, &mut writer, options, force_text).map_err(PathError::Core)?;
     let tmp = writer.into_inner().map_err(|e| io("cannot write output", dst, e.into_error()))?;
     tmp.persist(dst).map_err(|e| io("cannot rename output into place", dst, e.error))?;
     Ok(report)

@@ -215,3 +215,21 @@ def test_d8_unmask_refuses_a_wrong_or_unchecked_key(engine, key):
     with pytest.raises(phimask.ConfigError):
         engine.unmask(masked, key, policy="safe-harbor", key_id=key.key_id)
     assert engine.unmask(masked, key, key_id=key.key_id) == "SSN 123-45-6789"
+
+
+def test_d6_mask_file_keeps_wide_text_and_refuses_binary(engine, tmp_path):
+    """UTF-16 input is masked and written back as UTF-16 (same mark, only the
+    PHI changed); a binary file is refused unless input_format says text."""
+    src = tmp_path / "note.txt"
+    src.write_bytes("SSN 123-45-6789 naïve\r\n".encode("utf-16"))
+    dst = tmp_path / "out.txt"
+    engine.mask_file(src, dst)
+    assert dst.read_bytes() == "SSN ***-**-6789 naïve\r\n".encode("utf-16")
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"SSN 123-45-6789\x00\x01\x02")
+    with pytest.raises(phimask.InputError) as err:
+        engine.mask_file(blob, tmp_path / "never.bin")
+    assert "binary" in str(err.value) and "123-45" not in str(err.value)
+    assert not (tmp_path / "never.bin").exists()
+    engine.mask_file(blob, tmp_path / "forced.bin", input_format="text")
+    assert b"123-45-6789" not in (tmp_path / "forced.bin").read_bytes()

@@ -45,17 +45,17 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, Metadata, OpenOptions};
-use std::io::{self, BufRead, BufReader, BufWriter, Cursor, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args as ClapArgs, ValueEnum};
 use phimask::encoding::{self, DecodeReader, EncodeWriter, Sniffed};
-use phimask::{Error, Format, FormatOptions, FormatReport, Key, MaskStats, Masker, OnError, Policy, BLOCK_MAX};
+use phimask::{Format, FormatOptions, FormatReport, Key, MaskStats, Masker, OnError, Policy, BLOCK_MAX};
 use serde::Serialize;
 use tempfile::NamedTempFile;
 
 use crate::engine::EngineArgs;
-use crate::{cleanup, print_note, progress, report, scan, Failure, Outcome};
+use crate::{cleanup, print_note, progress, report, Failure, Outcome};
 
 /// Extensions of the structured formats a later driver will handle.
 const UNSUPPORTED: &[&str] = &["hl7"];
@@ -713,27 +713,8 @@ fn stream(
         Source::File(input) => input.display().to_string(),
     };
     let mut reader = Watched::new(reader);
-    let head = scan::sniff(&mut reader).map_err(|e| Failure::new(format!("{in_shown}: cannot read: {e}")))?;
-    let sniffed = encoding::sniff(&head);
-    if sniffed == Sniffed::Binary && !how.force_text {
-        return Err(Failure::new(format!(
-            "{in_shown}: looks like a binary file (a NUL byte in the first 8 KiB, and not UTF-16 or UTF-32 text); \
-             use --input-format text to mask it as text anyway"
-        )));
-    }
     let mut writer = Watched::new(writer);
-    let whole = Cursor::new(head).chain(&mut reader);
-    let result = match sniffed {
-        Sniffed::Wide { encoding, bom } => {
-            let decoded = DecodeReader::new(whole, encoding, false);
-            EncodeWriter::new(&mut writer, encoding, bom).map_err(Error::from).and_then(|mut encoded| {
-                let done = mask_whole(masker, how, decoded, &mut encoded)?;
-                encoded.finish().map_err(Error::from)?;
-                Ok(done)
-            })
-        }
-        _ => mask_whole(masker, how, whole, &mut writer),
-    };
+    let result = phimask::mask_stream(masker, how.format, &mut reader, &mut writer, how.options, how.force_text);
     *done = result.map_err(|err| match (reader.error.take(), writer.error.take()) {
         (Some(e), _) => Failure::new(format!("{in_shown}: cannot read: {e}")),
         (None, Some(e)) => Failure::new(format!("{out_shown}: cannot write: {e}")),
@@ -741,23 +722,12 @@ fn stream(
             "{in_shown}: {err} (as {}; --on-error skip masks such records as plain text and goes on)",
             how.format.expect("checked")
         )),
+        (None, None) if err.message().starts_with("looks like a binary") => {
+            Failure::new(format!("{in_shown}: {err}; use --input-format text to mask it as text anyway"))
+        }
         (None, None) => Failure::new(format!("{in_shown}: {err}")),
     })?;
     Ok(())
-}
-
-/// Masks all of `reader` into `writer` as `how` says: field by field in
-/// its format, or as text.
-fn mask_whole(
-    masker: &mut Masker,
-    how: &How<'_>,
-    reader: impl Read,
-    writer: impl Write,
-) -> Result<FormatReport, Error> {
-    match how.format {
-        Some(format) => phimask::mask_format(masker, format, reader, writer, how.options),
-        None => masker.mask_reader(reader, writer).map(|_| FormatReport::default()),
-    }
 }
 
 /// The stdin filter: masks `input` line by line into `output` (see the

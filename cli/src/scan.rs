@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::ProgressBar;
 use phimask::encoding::{self, DecodeReader, Sniffed};
-use phimask::{Block, DetectorInfo, Engine};
+use phimask::{Block, DetectorInfo, Engine, SNIFF_LEN};
 
 use crate::allow::{Candidate, Filters, Inline, LineMarkers};
 use crate::baseline::Accepted;
@@ -41,9 +41,6 @@ use crate::ordered::{Finished, Ordered, Totals};
 use crate::report::{self, Format, Hit, Problem, Source, Status};
 use crate::walk::{self, Input, WalkOptions};
 use crate::{config, filekind, gitscan, print_error, print_note, progress, Failure, Outcome};
-
-/// How many leading bytes are sniffed for a NUL to call an input binary.
-const SNIFF_LEN: usize = 8 * 1024;
 
 /// Arguments of `phimask scan`.
 #[derive(Debug, ClapArgs)]

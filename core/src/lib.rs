@@ -53,8 +53,8 @@ pub use entity::{Entity, SafeHarbor, UnknownEntity};
 pub use error::{without_values, Error, ErrorKind};
 pub use finding::{preview, Finding};
 pub use formats::{
-    mask_csv, mask_format, mask_json, mask_json_value, mask_ndjson, mask_sql, unmask_json_value, Format, FormatOptions,
-    FormatReport, OnError, MAX_LISTED_LINES, MAX_RECORD,
+    mask_csv, mask_format, mask_json, mask_json_value, mask_ndjson, mask_sql, mask_stream, unmask_json_value, Format,
+    FormatOptions, FormatReport, OnError, MAX_LISTED_LINES, MAX_RECORD, SNIFF_LEN,
 };
 pub use mask::{check_unmask, detokenize_value, MaskStats, Masker, Operator, Policy, NOT_REDETECTED, UNTOKENIZABLE};
 pub use offsets::{convert_offsets, OffsetUnit};

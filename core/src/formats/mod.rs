@@ -165,6 +165,56 @@ impl FormatReport {
     }
 }
 
+/// How many leading bytes [`mask_stream`] sniffs (as ripgrep does).
+pub const SNIFF_LEN: usize = 8 * 1024;
+
+/// Masks a whole input as a file job does (the CLI's `mask`, the bindings'
+/// file functions): the first [`SNIFF_LEN`] bytes are sniffed
+/// ([`encoding::sniff`](crate::encoding::sniff)); UTF-16 and UTF-32 are
+/// decoded, masked (in `format`, or as text when `None`) and written back
+/// in their own encoding and byte-order mark; other input with a NUL byte
+/// is refused unless `force_text` (masking a binary as text corrupts it).
+///
+/// # Errors
+/// As [`mask_format`]; [`ErrorKind::Input`] for binary input without
+/// `force_text`, and for wide text that is not valid (it could not be
+/// written back unchanged); [`ErrorKind::Io`] when reading or writing
+/// fails.
+pub fn mask_stream<R: Read, W: Write>(
+    masker: &mut Masker,
+    format: Option<Format>,
+    mut reader: R,
+    mut writer: W,
+    options: &FormatOptions,
+    force_text: bool,
+) -> Result<FormatReport, Error> {
+    use crate::encoding::{self, DecodeReader, EncodeWriter, Sniffed};
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    (&mut reader).take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(|e| Error::io(&e))?;
+    let sniffed = encoding::sniff(&head);
+    if sniffed == Sniffed::Binary && !force_text {
+        return Err(Error::new(
+            ErrorKind::Input,
+            "looks like a binary file (a NUL byte in the first 8 KiB, and not UTF-16 or UTF-32 text)",
+        ));
+    }
+    let whole = std::io::Cursor::new(head).chain(reader);
+    let run = |masker: &mut Masker, reader: &mut dyn Read, writer: &mut dyn Write| match format {
+        Some(format) => mask_format(masker, format, reader, writer, options),
+        None => masker.mask_reader(reader, writer).map(|_| FormatReport::default()),
+    };
+    match sniffed {
+        Sniffed::Wide { encoding, bom } => {
+            let mut decoded = DecodeReader::new(whole, encoding, false);
+            let mut encoded = EncodeWriter::new(&mut writer, encoding, bom).map_err(|e| Error::io(&e))?;
+            let report = run(masker, &mut decoded, &mut encoded)?;
+            encoded.finish().map_err(|e| Error::io(&e))?;
+            Ok(report)
+        }
+        _ => run(masker, &mut { whole }, &mut writer),
+    }
+}
+
 /// Masks `reader` in `format` into `writer`.
 ///
 /// # Errors
