@@ -1002,10 +1002,19 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     if !titled && hi - lo >= 2 && is_place_prefix(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]) {
         return Some(next);
     }
-    // A date, not a person: `Jan 15`, `June 3rd`, `April 2024`.
-    if hi - lo == 1
-        && is_month(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end])
-        && digit_follows(hay, tokens[idx[lo]].end)
+    // A date, not a person: `Jan 15`, `June 3rd`, `April 2024`,
+    // `15/Jan/2024:10:22:01` (a web-server log's timestamp), and a run of
+    // calendar words only (`Thu Jun`, `Sun Dec`, a log line's weekday and
+    // month).
+    let calendar = |k: usize| {
+        let word = &hay[tokens[idx[k]].start..tokens[idx[k]].end];
+        is_month(word) || is_weekday(word)
+    };
+    if !titled
+        && (lo..hi).all(calendar)
+        && (hi - lo >= 2
+            || digit_follows(hay, tokens[idx[hi - 1]].end)
+            || date_separated(hay, tokens[idx[lo]].start, tokens[idx[lo]].end))
     {
         return Some(next);
     }
@@ -1390,6 +1399,38 @@ fn is_month(word: &[u8]) -> bool {
         "december",
     ]);
     MONTHS.contains(word)
+}
+
+/// A weekday name or its abbreviation (`Sun`, `Thursday`, `Tues`).
+fn is_weekday(word: &[u8]) -> bool {
+    const WEEKDAYS: WordSet = WordSet::new(&[
+        "mon",
+        "monday",
+        "tue",
+        "tues",
+        "tuesday",
+        "wed",
+        "wednesday",
+        "thu",
+        "thur",
+        "thurs",
+        "thursday",
+        "fri",
+        "friday",
+        "sat",
+        "saturday",
+        "sun",
+        "sunday",
+    ]);
+    WEEKDAYS.contains(word)
+}
+
+/// The word at `start..end` sits between date separators with a digit on
+/// the other side: `15/Jan/2024`, `2024-Jan-15`.
+fn date_separated(hay: &[u8], start: usize, end: usize) -> bool {
+    let before = start >= 2 && matches!(hay[start - 1], b'/' | b'-') && hay[start - 2].is_ascii_digit();
+    let after = matches!(hay.get(end), Some(b'/' | b'-')) && hay.get(end + 1).is_some_and(u8::is_ascii_digit);
+    before || after
 }
 
 /// `end` is followed by a space or `-` and a digit.
