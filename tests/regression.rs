@@ -153,6 +153,19 @@ fn log_timestamp_month_and_weekday_names_are_not_names() {
         let names: Vec<_> = engine.scan(line).into_iter().filter(|f| f.entity() == phimask::Entity::Name).collect();
         assert!(names.is_empty(), "{line}: {:?}", names.iter().map(|f| &line[f.span()]).collect::<Vec<_>>());
     }
+    // A machine timestamp anywhere on a line is an event time, not a
+    // patient date; a date next to a patient-date label, or in prose, is.
+    for line in [
+        "Wed May 19 08:00:01 EST 2021 line 1",
+        r#"{"headers":{"Last-Modified":["Tue, 21 Oct 2025 04:01:45 GMT"]}}"#,
+        "web-1  | 2024-04-25T05:32:35.584725130Z  * Debug mode: on",
+    ] {
+        let dates: Vec<_> = engine.scan(line).into_iter().filter(|f| f.entity() == phimask::Entity::Date).collect();
+        assert!(dates.is_empty(), "{line}: {:?}", dates.iter().map(|f| &line[f.span()]).collect::<Vec<_>>());
+    }
+    for line in ["When: 1998-06-28 14:48:14 Where: clinic", "patient DOB 1962-03-14T00:00:00"] {
+        assert!(engine.scan(line).iter().any(|f| f.entity() == phimask::Entity::Date), "{line}");
+    }
     // A person is still a person.
     let found = engine.scan("seen by Dr. April Jones on Jan 15");
     assert!(found.iter().any(|f| f.entity() == phimask::Entity::Name), "{found:?}");

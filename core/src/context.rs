@@ -733,6 +733,17 @@ fn is_event_time(hay: &[u8], start: usize, end: usize, field: Option<&str>) -> b
     if leading && time_follows(hay, end) {
         return true;
     }
+    // Anywhere on a line, a machine timestamp: an ISO 8601 date-time joined
+    // by `T` (`web-1 | 2024-04-25T05:32:35Z`), or a weekday, the date and a
+    // time (`Wed May 19 08:00:01`, `"Tue, 21 Oct 2025 04:01:45 GMT"`). An
+    // event time unless a patient-date hotword is near (the caller checks);
+    // `When: 1998-06-28 14:48:14` in prose stays a date.
+    if matches!(hay.get(end), Some(b'T')) && time_follows(hay, end) {
+        return true;
+    }
+    if weekday_before(hay, ls, start) && time_follows(hay, end) {
+        return true;
+    }
     preceding_key(hay, ls, start).is_some_and(|k| {
         // Keys are ASCII: normalized on the stack, as `normalize_field` would.
         let mut buf = [0u8; 32];
@@ -770,6 +781,35 @@ fn is_event_time_key(key: &str) -> bool {
     EVENT_TIME_KEYS.contains(&key) || key.ends_with("_at") || key.ends_with("timestamp")
 }
 
+/// A weekday name (`Wed`, `Tue,`, `Thursday`) right before `start`.
+fn weekday_before(hay: &[u8], line_start: usize, start: usize) -> bool {
+    let mut i = start;
+    while i > line_start && matches!(hay[i - 1], b' ' | b',') {
+        i -= 1;
+    }
+    let end = i;
+    while i > line_start && hay[i - 1].is_ascii_alphabetic() {
+        i -= 1;
+    }
+    const WEEKDAYS: [&str; 14] = [
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    end > i && WEEKDAYS.iter().any(|w| hay[i..end].eq_ignore_ascii_case(w.as_bytes()))
+}
+
 /// `<13>1 ` style syslog priority/version before the timestamp.
 fn is_syslog_prefix(prefix: &[u8]) -> bool {
     prefix.len() <= 8
@@ -777,8 +817,24 @@ fn is_syslog_prefix(prefix: &[u8]) -> bool {
         && prefix.iter().all(|b| b.is_ascii_digit() || matches!(b, b'<' | b'>' | b' '))
 }
 
-/// `T10:22`, ` 10:22`, `_10:22` or `:10:22` right after the date.
+/// `T10:22`, ` 10:22`, `_10:22` or `:10:22` right after the date, or
+/// after a year that follows it (`21 Oct` + ` 2025 04:01:45`).
 fn time_follows(hay: &[u8], end: usize) -> bool {
+    let year = hay.get(end..end + 6).filter(|y| {
+        let y = y.strip_prefix(b",").unwrap_or(y);
+        y.first() == Some(&b' ') && y.len() >= 5 && y[1..5].iter().all(u8::is_ascii_digit)
+    });
+    if let Some(y) = year {
+        let skip = if y[0] == b',' { 6 } else { 5 };
+        if hay.get(end + skip).is_some_and(|b| !b.is_ascii_digit()) && time_right_after(hay, end + skip) {
+            return true;
+        }
+    }
+    time_right_after(hay, end)
+}
+
+/// `T10:22`, ` 10:22`, `_10:22` or `:10:22` at `end`.
+fn time_right_after(hay: &[u8], end: usize) -> bool {
     let rest = &hay[end..hay.len().min(end + 7)];
     let rest = match rest.first() {
         Some(b'T' | b' ' | b'_' | b':' | b't') => &rest[1..],
