@@ -265,13 +265,9 @@ impl Recorded {
     }
 }
 
-/// The entities `policy` tokenizes, by label, in a fixed order.
+/// The labels of the entities `policy` tokenizes (see [`Policy::tokenized`]).
 fn tokenized(policy: &Policy) -> Vec<&'static str> {
-    phimask::Entity::ALL
-        .iter()
-        .filter(|&&e| matches!(policy.operator(e), phimask::Operator::Tokenize))
-        .map(|e| e.as_str())
-        .collect()
+    policy.tokenized().into_iter().map(phimask::Entity::as_str).collect()
 }
 
 /// The `--input-format` choices.
@@ -414,15 +410,15 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         // Without a report the user said --unverified (run_unmask checks).
         phimask::check_unmask(&policy, key, args.expect_key_id.as_deref(), args.expect_key_id.is_none())?;
     }
+    let policy_tokenized = tokenized(&policy);
     if args.reverse {
-        let restores = tokenized(&policy);
         if let Some(recorded) = &args.expect_tokenized {
-            if recorded.iter().map(String::as_str).ne(restores.iter().copied()) {
+            if recorded.iter().map(String::as_str).ne(policy_tokenized.iter().copied()) {
                 return Err(Failure::new(format!(
                     "policy mismatch: the mask report says the data was masked with a policy that tokenized [{}], \
                      policy '{policy_name}' tokenizes [{}]; unmasking with it would write wrong values",
                     recorded.join(", "),
-                    restores.join(", ")
+                    policy_tokenized.join(", ")
                 )));
             }
         }
@@ -450,7 +446,6 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         return Err(Failure::new(format!("{what}: give --key-file PATH or --key-env VAR")));
     }
     let engine = args.shared.engine.build(config.as_ref())?;
-    let policy_tokenized = tokenized(&policy);
     let mut masker =
         if args.reverse { Masker::unmasker(engine, policy, key)? } else { Masker::new(engine, policy, key)? };
 
@@ -481,16 +476,8 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let stats = masker.stats();
     let staged_report = match &report_target {
         Some(target) => {
-            let report = Report::new(
-                &source,
-                &dest,
-                &policy_name,
-                policy_tokenized.clone(),
-                key_id.as_deref(),
-                stats,
-                format,
-                &done,
-            );
+            let report =
+                Report::new(&source, &dest, &policy_name, policy_tokenized, key_id.as_deref(), stats, format, &done);
             let mut staged = Staged::create(target)?;
             let json = serde_json::to_string_pretty(&report).expect("a report serializes");
             writeln!(staged.file(), "{json}")
@@ -753,7 +740,7 @@ fn filter_lines(masker: &mut Masker, input: impl Read, output: impl Write) -> Re
             mask_lines(masker, DecodeReader::new(buffered, encoding, false), &mut encoded)?;
             encoded.finish().map(drop)
         }),
-        _ => mask_lines(masker, buffered, &mut writer),
+        Sniffed::Text => mask_lines(masker, buffered, &mut writer),
     };
     result.map_err(|err| match (reader.error.take(), writer.error.take()) {
         (Some(e), _) => Failure::new(format!("<stdin>: cannot read: {e}")),
@@ -956,6 +943,7 @@ struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         source: &Source,
         dest: &Dest,

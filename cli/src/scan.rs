@@ -317,7 +317,7 @@ impl Scanner<'_> {
     /// and hands the result to the ordered output.
     fn scan(&self, index: usize, input: &Input) {
         let source =
-            Source { display: self.shown(&input.display()), stdin: matches!(input, Input::Stdin), commit: None };
+            Source { display: self.shown(input.display()), stdin: matches!(input, Input::Stdin), commit: None };
         let mut finished = Finished { source, status: Status::Scanned, bytes: 0, hits: Vec::new(), allowed: 0 };
         if self.output.is_broken() {
             // Output is gone; stop without reading more.
@@ -386,7 +386,7 @@ impl Scanner<'_> {
                     finished.status = Status::Binary;
                 }
             }
-            _ => self.scan_text(index, whole, finished, job),
+            Sniffed::Text => self.scan_text(index, whole, finished, job),
         }
     }
 
@@ -409,8 +409,8 @@ impl Scanner<'_> {
         if job.key == "<stdin>" || job.added.is_some_and(|a| !matches!(a, Added::All)) {
             return;
         }
-        for (start, end, finding) in path_findings(self.engine, job.key) {
-            let value = &job.key.as_bytes()[start..end];
+        for finding in path_findings(self.engine, job.key) {
+            let value = &job.key.as_bytes()[finding.span()];
             let candidate = Candidate {
                 path: job.key,
                 detector: finding.detector(),
@@ -553,7 +553,7 @@ enum Kept {
 /// strong one (an SSN, an MRN, a card number…), so `2024-01-15-notes.md`
 /// or `docs/John_Smith.md` is quiet and `John_Smith_SSN_123-45-6789.txt`
 /// is not.
-pub(crate) fn path_findings(engine: &Engine, path: &str) -> Vec<(usize, usize, phimask::Finding)> {
+pub(crate) fn path_findings(engine: &Engine, path: &str) -> Vec<phimask::Finding> {
     let mut spaced: Vec<u8> = path.bytes().map(|b| if matches!(b, b'_' | b'/' | b'\\') { b' ' } else { b }).collect();
     let name_start = spaced.iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
     if let Some(dot) = spaced[name_start..].iter().rposition(|&b| b == b'.') {
@@ -564,7 +564,7 @@ pub(crate) fn path_findings(engine: &Engine, path: &str) -> Vec<(usize, usize, p
     }
     let found = engine.scan_bytes(&spaced);
     let strong = found.iter().any(|f| !weak(f.entity()));
-    found.into_iter().filter(|f| strong || !weak(f.entity())).map(|f| (f.start(), f.end(), f)).collect()
+    found.into_iter().filter(|f| strong || !weak(f.entity())).collect()
 }
 
 /// Identifiers that say something about a person only in a record about
@@ -577,9 +577,9 @@ fn weak(entity: phimask::Entity) -> bool {
 /// `path` with the PHI found in it masked (`--mask-paths`).
 pub(crate) fn masked_path(engine: &Engine, path: &str) -> String {
     let mut out = path.to_string();
-    for (start, end, _) in path_findings(engine, path).into_iter().rev() {
-        let masked: String = path[start..end].chars().map(|c| if c.is_alphanumeric() { '*' } else { c }).collect();
-        out.replace_range(start..end, &masked);
+    for finding in path_findings(engine, path).into_iter().rev() {
+        let masked: String = path[finding.span()].chars().map(|c| if c.is_alphanumeric() { '*' } else { c }).collect();
+        out.replace_range(finding.span(), &masked);
     }
     out
 }

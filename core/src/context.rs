@@ -19,6 +19,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::Error;
 use crate::matcher::is_word_byte;
+use crate::patterns::words::WEEKDAYS;
 use crate::patterns::{Detector, Rule, MAX_CONTEXT_WORD};
 use crate::swar;
 
@@ -791,23 +792,7 @@ fn weekday_before(hay: &[u8], line_start: usize, start: usize) -> bool {
     while i > line_start && hay[i - 1].is_ascii_alphabetic() {
         i -= 1;
     }
-    const WEEKDAYS: [&str; 14] = [
-        "mon",
-        "tue",
-        "wed",
-        "thu",
-        "fri",
-        "sat",
-        "sun",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
-    end > i && WEEKDAYS.iter().any(|w| hay[i..end].eq_ignore_ascii_case(w.as_bytes()))
+    end > i && WEEKDAYS.contains(&hay[i..end])
 }
 
 /// `<13>1 ` style syslog priority/version before the timestamp.
@@ -820,17 +805,16 @@ fn is_syslog_prefix(prefix: &[u8]) -> bool {
 /// `T10:22`, ` 10:22`, `_10:22` or `:10:22` right after the date, or
 /// after a year that follows it (`21 Oct` + ` 2025 04:01:45`).
 fn time_follows(hay: &[u8], end: usize) -> bool {
-    let year = hay.get(end..end + 6).filter(|y| {
-        let y = y.strip_prefix(b",").unwrap_or(y);
-        y.first() == Some(&b' ') && y.len() >= 5 && y[1..5].iter().all(u8::is_ascii_digit)
-    });
-    if let Some(y) = year {
-        let skip = if y[0] == b',' { 6 } else { 5 };
-        if hay.get(end + skip).is_some_and(|b| !b.is_ascii_digit()) && time_right_after(hay, end + skip) {
-            return true;
-        }
-    }
-    time_right_after(hay, end)
+    time_right_after(hay, end) || year_after(hay, end).is_some_and(|at| time_right_after(hay, at))
+}
+
+/// Where a year (` 2025` or `, 2025`, four digits and no more) that starts
+/// at `end` ends.
+fn year_after(hay: &[u8], end: usize) -> Option<usize> {
+    let at = end + usize::from(hay.get(end) == Some(&b','));
+    let year = hay.get(at..at + 5)?;
+    let digits = year[0] == b' ' && year[1..].iter().all(u8::is_ascii_digit);
+    (digits && !hay.get(at + 5).is_some_and(u8::is_ascii_digit)).then_some(at + 5)
 }
 
 /// `T10:22`, ` 10:22`, `_10:22` or `:10:22` at `end`.

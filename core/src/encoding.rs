@@ -64,6 +64,24 @@ impl WideEncoding {
         }
     }
 
+    /// Appends `c` in this encoding.
+    fn encode(self, c: char, out: &mut Vec<u8>) {
+        let mut put = |v: u32| match self {
+            WideEncoding::Utf16Le => out.extend_from_slice(&(v as u16).to_le_bytes()),
+            WideEncoding::Utf16Be => out.extend_from_slice(&(v as u16).to_be_bytes()),
+            WideEncoding::Utf32Le => out.extend_from_slice(&v.to_le_bytes()),
+            WideEncoding::Utf32Be => out.extend_from_slice(&v.to_be_bytes()),
+        };
+        if self.unit() == 2 {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                put(u32::from(*u));
+            }
+        } else {
+            put(c as u32);
+        }
+    }
+
     fn unit_at(self, b: &[u8]) -> u32 {
         match self {
             WideEncoding::Utf16Le => u32::from(u16::from_le_bytes([b[0], b[1]])),
@@ -327,37 +345,24 @@ impl<W: Write> EncodeWriter<W> {
         self.inner.flush()?;
         Ok(self.inner)
     }
-
-    fn push(&mut self, c: char) {
-        let e = self.encoding;
-        let mut put = |v: u32| match e {
-            WideEncoding::Utf16Le => self.buf.extend_from_slice(&(v as u16).to_le_bytes()),
-            WideEncoding::Utf16Be => self.buf.extend_from_slice(&(v as u16).to_be_bytes()),
-            WideEncoding::Utf32Le => self.buf.extend_from_slice(&v.to_le_bytes()),
-            WideEncoding::Utf32Be => self.buf.extend_from_slice(&v.to_be_bytes()),
-        };
-        if e.unit() == 2 {
-            let mut units = [0u16; 2];
-            for u in c.encode_utf16(&mut units) {
-                put(u32::from(*u));
-            }
-        } else {
-            put(c as u32);
-        }
-    }
 }
 
 impl<W: Write> Write for EncodeWriter<W> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         self.partial.extend_from_slice(data);
-        let valid = match std::str::from_utf8(&self.partial) {
-            Ok(s) => s.len(),
-            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        let text = match std::str::from_utf8(&self.partial) {
+            Ok(text) => text,
+            // A character cut by the end of this write: held for the next.
+            Err(e) if e.error_len().is_none() => {
+                std::str::from_utf8(&self.partial[..e.valid_up_to()]).expect("valid up to here")
+            }
             Err(_) => return Err(io::Error::new(io::ErrorKind::InvalidData, "output is not UTF-8")),
         };
         self.buf.clear();
-        let text = std::str::from_utf8(&self.partial[..valid]).expect("checked").to_string();
-        text.chars().for_each(|c| self.push(c));
+        for c in text.chars() {
+            self.encoding.encode(c, &mut self.buf);
+        }
+        let valid = text.len();
         self.partial.drain(..valid);
         self.inner.write_all(&self.buf)?;
         Ok(data.len())

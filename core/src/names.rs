@@ -17,7 +17,7 @@
 //! never a name unless a title precedes it. The table of scores is in the
 //! README ("Scoring").
 
-use crate::patterns::words::{Table, WordSet};
+use crate::patterns::words::{Table, WordSet, WEEKDAYS};
 use crate::patterns::words::{COMMON, EPONYM, EPONYM_COMMON, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
 use crate::patterns::WordLists;
 use crate::swar::{self, ONES, TOP};
@@ -1008,7 +1008,7 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     // month).
     let calendar = |k: usize| {
         let word = &hay[tokens[idx[k]].start..tokens[idx[k]].end];
-        is_month(word) || is_weekday(word)
+        is_month(word) || WEEKDAYS.contains(word)
     };
     if !titled
         && (lo..hi).all(calendar)
@@ -1028,8 +1028,9 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     // A street, not a person: `74 Kate Edger Place`, `Whittaker Street`,
     // `Via Santa Teresa`, `avenue Jules Ferry` — but not a given name alone
     // right after a person word (`Patient Lane reports`).
+    let vouched_alone = hi - lo == 1 && vouched(lo);
     if !titled
-        && !(hi - lo == 1 && vouched(lo))
+        && !vouched_alone
         && (street_follows(hay, tokens, idx[hi - 1])
             || number_precedes(hay, tokens[idx[lo]].start)
             || street_prefix_opens(hay, tokens[idx[lo]].start, tokens[idx[lo]].end))
@@ -1399,30 +1400,6 @@ fn is_month(word: &[u8]) -> bool {
         "december",
     ]);
     MONTHS.contains(word)
-}
-
-/// A weekday name or its abbreviation (`Sun`, `Thursday`, `Tues`).
-fn is_weekday(word: &[u8]) -> bool {
-    const WEEKDAYS: WordSet = WordSet::new(&[
-        "mon",
-        "monday",
-        "tue",
-        "tues",
-        "tuesday",
-        "wed",
-        "wednesday",
-        "thu",
-        "thur",
-        "thurs",
-        "thursday",
-        "fri",
-        "friday",
-        "sat",
-        "saturday",
-        "sun",
-        "sunday",
-    ]);
-    WEEKDAYS.contains(word)
 }
 
 /// The word at `start..end` sits between date separators with a digit on

@@ -238,14 +238,7 @@ fn write_changed(
             continue;
         }
         out.write_all(&body[at..s])?;
-        let needs = quoted || field.bytes().any(|b| b == delimiter || matches!(b, b'"' | b'\r' | b'\n'));
-        if needs {
-            out.write_all(b"\"")?;
-            out.write_all(field.replace('"', "\"\"").as_bytes())?;
-            out.write_all(b"\"")?;
-        } else {
-            out.write_all(field.as_bytes())?;
-        }
+        write_field(out, field, delimiter, quoted)?;
         at = e;
     }
     out.write_all(&body[at..])
@@ -301,17 +294,22 @@ fn write_row(out: &mut impl Write, fields: &[String], delimiter: u8) -> io::Resu
         if i > 0 {
             out.write_all(&[delimiter])?;
         }
-        let needs_quotes = field.bytes().any(|b| b == delimiter || matches!(b, b'"' | b'\r' | b'\n'))
-            || (fields.len() == 1 && field.is_empty());
-        if needs_quotes {
-            out.write_all(b"\"")?;
-            out.write_all(field.replace('"', "\"\"").as_bytes())?;
-            out.write_all(b"\"")?;
-        } else {
-            out.write_all(field.as_bytes())?;
-        }
+        // A lone empty field is quoted, or the row would be a blank line.
+        write_field(out, field, delimiter, fields.len() == 1 && field.is_empty())?;
     }
     Ok(())
+}
+
+/// Writes one field: in quotes (inner quotes doubled) when `quote` says so
+/// or its text holds the delimiter, a quote, CR or LF; else as it is.
+fn write_field(out: &mut impl Write, field: &str, delimiter: u8, quote: bool) -> io::Result<()> {
+    if quote || field.bytes().any(|b| b == delimiter || matches!(b, b'"' | b'\r' | b'\n')) {
+        out.write_all(b"\"")?;
+        out.write_all(field.replace('"', "\"\"").as_bytes())?;
+        out.write_all(b"\"")
+    } else {
+        out.write_all(field.as_bytes())
+    }
 }
 
 /// Maps a `csv` error without its content.

@@ -53,7 +53,7 @@ pub(super) fn mask_json<R: Read, W: Write>(
             let (rest, _, _) = stream.into_parts();
             result.map_err(|fault| (fault, line, token, rest))
         }
-        Some(field) => by_record(masker, reader, &mut out, field).map_err(|(f, l, t, r)| (f, l, t, r)),
+        Some(field) => by_record(masker, reader, &mut out, field),
     };
     match result {
         Ok(()) => report.records = 1,

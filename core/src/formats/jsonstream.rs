@@ -207,17 +207,18 @@ impl<'m, R: BufRead, W: Write> Stream<'m, R, W> {
                                 continue;
                             }
                             b'"' => {
-                                let (raw, text) = self.string()?;
-                                self.scalar(ctx.as_deref(), &raw, &text, false)?;
+                                let text = self.string()?;
+                                self.with_token(|s, raw| s.scalar(ctx.as_deref(), raw, &text, false))?;
                             }
                             b'-' | b'0'..=b'9' => {
-                                let raw = self.number()?;
-                                let text = String::from_utf8(raw.clone()).expect("ASCII");
-                                self.scalar(ctx.as_deref(), &raw, &text, true)?;
+                                self.number()?;
+                                self.with_token(|s, raw| {
+                                    s.scalar(ctx.as_deref(), raw, std::str::from_utf8(raw).expect("ASCII"), true)
+                                })?;
                             }
                             b't' | b'f' | b'n' => {
-                                let raw = self.literal()?;
-                                self.write(&raw)?;
+                                self.literal()?;
+                                self.with_token(|s, raw| s.write(raw))?;
                             }
                             _ => {
                                 return Err(Fault::Malformed(format!("is not valid JSON (an unexpected {})", what(b))))
@@ -229,8 +230,8 @@ impl<'m, R: BufRead, W: Write> Stream<'m, R, W> {
                     if expect == Expect::KeyOrEnd && b == b'}' {
                         self.close(b'}')?;
                     } else if b == b'"' {
-                        let (raw, key) = self.string()?;
-                        self.key(&raw, &key)?;
+                        let key = self.string()?;
+                        self.with_token(|s, raw| s.key(raw, &key))?;
                         if let Some(Frame::Object { key: slot, .. }) = self.frames.last_mut() {
                             *slot = (key.len() <= MAX_CONTEXT_KEY).then_some(key);
                         }
@@ -315,8 +316,18 @@ impl<'m, R: BufRead, W: Write> Stream<'m, R, W> {
         }
     }
 
-    /// Reads a string token: its raw bytes (quotes included) and its text.
-    fn string(&mut self) -> Result<(Vec<u8>, String), Fault> {
+    /// Runs `f` with the bytes of the token just read (borrowed out of
+    /// `token` and put back, so no copy is made).
+    fn with_token<T>(&mut self, f: impl FnOnce(&mut Self, &[u8]) -> Result<T, Fault>) -> Result<T, Fault> {
+        let token = std::mem::take(&mut self.token);
+        let result = f(self, &token);
+        self.token = token;
+        result
+    }
+
+    /// Reads a string token into `token` (quotes included) and returns its
+    /// text.
+    fn string(&mut self) -> Result<String, Fault> {
         self.token.clear();
         let quote = self.bump()?.expect("peeked");
         self.token.push(quote);
@@ -359,11 +370,12 @@ impl<'m, R: BufRead, W: Write> Stream<'m, R, W> {
         let text: String = serde_json::from_slice(&self.token).map_err(|_| {
             Fault::Malformed("is not valid JSON (a bad string: control character, escape or UTF-8)".into())
         })?;
-        Ok((self.token.clone(), text))
+        Ok(text)
     }
 
-    /// Reads a number token (checked against JSON's number grammar).
-    fn number(&mut self) -> Result<Vec<u8>, Fault> {
+    /// Reads a number token into `token` (checked against JSON's number
+    /// grammar).
+    fn number(&mut self) -> Result<(), Fault> {
         self.token.clear();
         while let Some(b) = self.peek()? {
             if !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
@@ -378,10 +390,11 @@ impl<'m, R: BufRead, W: Write> Stream<'m, R, W> {
         if !json_number(&self.token) {
             return Err(Fault::Malformed("is not valid JSON (a bad number)".into()));
         }
-        Ok(self.token.clone())
+        Ok(())
     }
 
-    fn literal(&mut self) -> Result<Vec<u8>, Fault> {
+    /// Reads `true`, `false` or `null` into `token`.
+    fn literal(&mut self) -> Result<(), Fault> {
         self.token.clear();
         while let Some(b) = self.peek()? {
             if !b.is_ascii_alphabetic() || self.token.len() > 5 {
@@ -391,7 +404,7 @@ impl<'m, R: BufRead, W: Write> Stream<'m, R, W> {
             self.token.push(b);
         }
         match &self.token[..] {
-            b"true" | b"false" | b"null" => Ok(self.token.clone()),
+            b"true" | b"false" | b"null" => Ok(()),
             _ => Err(Fault::Malformed("is not valid JSON (an unknown word)".into())),
         }
     }

@@ -87,7 +87,7 @@ impl MaskStats {
 /// # Ok::<(), phimask::Error>(())
 /// ```
 pub fn check_unmask(policy: &Policy, key: &Key, expected_key_id: Option<&str>, unverified: bool) -> Result<(), Error> {
-    if !Entity::ALL.iter().any(|&e| matches!(policy.operator(e), Operator::Tokenize)) {
+    if policy.tokenized().is_empty() {
         return Err(Error::config(
             "the policy tokenizes nothing, so its output cannot be unmasked \
              (mask, redact, label, hash, generalize, surrogate and date-shift are one-way)",

@@ -209,6 +209,12 @@ impl Policy {
         self.entities.get(&entity).unwrap_or(&self.default)
     }
 
+    /// The entities this policy tokenizes (what `unmask` can restore), in
+    /// [`Entity::ALL`] order.
+    pub fn tokenized(&self) -> Vec<Entity> {
+        Entity::ALL.iter().copied().filter(|&e| matches!(self.operator(e), Operator::Tokenize)).collect()
+    }
+
     /// Whether any operator of the policy needs a key.
     pub fn needs_key(&self) -> bool {
         self.uses(Operator::needs_key)

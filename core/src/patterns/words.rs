@@ -125,6 +125,28 @@ impl Table {
     }
 }
 
+/// Weekday names and their abbreviations (`Sun`, `Thursday`, `Tues`):
+/// calendar words in a name run, and what marks a log line's timestamp.
+pub(crate) const WEEKDAYS: WordSet = WordSet::new(&[
+    "mon",
+    "monday",
+    "tue",
+    "tues",
+    "tuesday",
+    "wed",
+    "wednesday",
+    "thu",
+    "thur",
+    "thurs",
+    "thursday",
+    "fri",
+    "friday",
+    "sat",
+    "saturday",
+    "sun",
+    "sunday",
+]);
+
 /// A small fixed set of lower-case ASCII words (a few dozen: triggers,
 /// street suffixes, head nouns), tested case-insensitively.
 ///
