@@ -169,7 +169,6 @@ fn wide_without_bom(head: &[u8]) -> Option<WideEncoding> {
 /// [`io::ErrorKind::InvalidData`] at the first one (right for masking,
 /// where the output is encoded back and must equal the input but for PHI).
 /// A leading byte-order mark is not passed on.
-#[derive(Debug)]
 pub struct DecodeReader<R> {
     inner: R,
     encoding: WideEncoding,
@@ -184,6 +183,13 @@ pub struct DecodeReader<R> {
     consumed: u64,
     eof: bool,
     first: bool,
+}
+
+/// Shows the encoding only: the buffers hold the text being read.
+impl<R> std::fmt::Debug for DecodeReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeReader").field("encoding", &self.encoding).field("lossy", &self.lossy).finish()
+    }
 }
 
 impl<R: Read> DecodeReader<R> {
@@ -313,13 +319,19 @@ impl<R: Read> Read for DecodeReader<R> {
 /// A character split across writes is held until its last byte arrives;
 /// [`EncodeWriter::finish`] fails if one is left over, and so does a write
 /// that is not UTF-8.
-#[derive(Debug)]
 pub struct EncodeWriter<W: Write> {
     inner: W,
     encoding: WideEncoding,
     /// The bytes of an unfinished character.
     partial: Vec<u8>,
     buf: Vec<u8>,
+}
+
+/// Shows the encoding only: the buffers hold the text being written.
+impl<W: Write> std::fmt::Debug for EncodeWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncodeWriter").field("encoding", &self.encoding).finish()
+    }
 }
 
 impl<W: Write> EncodeWriter<W> {
@@ -436,6 +448,20 @@ mod tests {
         // An odd trailing byte.
         assert!(decode(b"A\x00B", WideEncoding::Utf16Le, false).is_err());
         assert_eq!(decode(b"A\x00B", WideEncoding::Utf16Le, true).unwrap(), "A\u{FFFD}");
+    }
+
+    #[test]
+    fn debug_shows_no_text() {
+        let text = "SSN 123-45-6789";
+        let mut w = EncodeWriter::new(Vec::new(), WideEncoding::Utf16Le, false).unwrap();
+        w.write_all(&text.as_bytes()[..5]).unwrap();
+        let bytes = encode(text, WideEncoding::Utf16Le, false);
+        let mut r = DecodeReader::new(&bytes[..], WideEncoding::Utf16Le, false);
+        let mut first = [0u8; 4];
+        r.read_exact(&mut first).unwrap();
+        for shown in [format!("{w:?}"), format!("{r:?}")] {
+            assert!(!shown.contains("83") && !shown.contains("123") && !shown.contains("SSN"), "{shown}");
+        }
     }
 
     #[test]
