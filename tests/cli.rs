@@ -318,7 +318,7 @@ fn assert_valid_sarif(log: &Value) {
 fn sarif_validates_against_the_schema() {
     let dir = Dir::new();
     dir.write("src/a.txt", SAMPLE);
-    dir.write("b c.txt", "call (617) 555-0123\n");
+    dir.write("b c.txt", "patient cell (617) 555-0123\n");
     let run = dir.run(&["scan", "--format", "sarif", "."]);
     assert_eq!(run.code, 1, "{run:?}");
     run.assert_sarif_masked();
@@ -442,7 +442,7 @@ fn directories_honour_gitignore_and_skip_git() {
     let dir = Dir::new();
     dir.write(".gitignore", "ignored/\n*.log\n");
     dir.write("kept.txt", "SSN 123-45-6789\n");
-    dir.write(".env", "EMAIL=jdoe@example.org\n");
+    dir.write(".env", "PATIENT_SSN=123-45-6789\n");
     dir.write("ignored/a.txt", "SSN 123-45-6789\n");
     dir.write("debug.log", "SSN 123-45-6789\n");
     dir.write(".git/config", "SSN 123-45-6789\n");
@@ -518,10 +518,10 @@ fn no_path_scans_the_working_directory_without_dot_slash() {
 #[test]
 fn stdin_is_scanned_with_dash_or_when_piped() {
     let dir = Dir::new();
-    let input = b"hello\ncall (617) 555-0123\n";
+    let input = b"hello\npt: call (617) 555-0123\n";
     let run = dir.run_stdin(&["scan", "-", "--format", "json"], input);
     assert_eq!(run.code, 1, "{run:?}");
-    assert_eq!(located(&run), [("<stdin>".to_string(), "PHONE".to_string(), 2, 6)]);
+    assert_eq!(located(&run), [("<stdin>".to_string(), "PHONE".to_string(), 2, 10)]);
     let piped = dir.run_stdin(&["scan", "--format", "json"], input);
     assert_eq!(located(&piped), located(&run));
     let clean = dir.run_stdin(&["scan", "-"], b"nothing here\n");

@@ -192,11 +192,11 @@ fn empty_repository_and_first_commit() {
     let history = repo.phimask(&["scan", "--history"]);
     assert_eq!(history.code, 0, "{history:?}");
 
-    repo.write("first.txt", format!("mail {EMAIL}\n"));
+    repo.write("first.txt", format!("patient {EMAIL}\n"));
     repo.git(&["add", "first.txt"]);
     let run = repo.staged();
     assert_eq!(run.code, 1, "{run:?}");
-    assert_eq!(run.findings(), [("first.txt".to_string(), 1, 6, "EMAIL".to_string())]);
+    assert_eq!(run.findings(), [("first.txt".to_string(), 1, 9, "EMAIL".to_string())]);
 }
 
 #[test]
@@ -272,7 +272,13 @@ fn binary_dicom_and_image_files() {
     repo.write("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01");
     repo.write("not-an-image.png", "just text\n");
     repo.git(&["add", "-A"]);
+    // By default a DICOM file is PHI by its kind, an ordinary image is not.
     let run = repo.phimask(&["scan", "--staged"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("scans/head.dcm:1:1 PHOTO (Q) file-dicom"), "{}", run.stdout);
+    assert!(!run.stdout.contains("photo.jpg"), "{}", run.stdout);
+    // Every image when every finding is asked for.
+    let run = repo.phimask(&["scan", "--staged", "--findings", "all"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("photo.jpg:1:1 PHOTO (Q) file-image"), "{}", run.stdout);
     assert!(run.stdout.contains("scans/head.dcm:1:1 PHOTO (Q) file-dicom"), "{}", run.stdout);
@@ -390,11 +396,11 @@ fn baseline_round_trip() {
     assert_eq!(unbaselined.findings(), [("tests/fixture.csv".to_string(), 6, 3, "SSN".to_string())]);
 
     // A new finding is reported.
-    repo.write("tests/other.txt", format!("mail {EMAIL}\n"));
+    repo.write("tests/other.txt", format!("patient {EMAIL}\n"));
     repo.git(&["add", "-A"]);
     let run = repo.staged();
     assert_eq!(run.code, 1, "{run:?}");
-    assert_eq!(run.findings(), [("tests/other.txt".to_string(), 1, 6, "EMAIL".to_string())]);
+    assert_eq!(run.findings(), [("tests/other.txt".to_string(), 1, 9, "EMAIL".to_string())]);
 
     // The same value in another file is not accepted (path is fingerprinted).
     repo.write("tests/copy.csv", format!("x,{SSN}\n"));
@@ -551,11 +557,11 @@ fn diff_reports_what_a_branch_adds() {
     repo.write("a.txt", format!("old {SSN}\n"));
     repo.commit("base");
     repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.write("b.txt", format!("mail {EMAIL}\n"));
+    repo.write("b.txt", format!("patient {EMAIL}\n"));
     repo.commit("feature work");
     let run = repo.phimask(&["scan", "--diff", "main", "--format", "json"]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert_eq!(run.findings(), [("b.txt".to_string(), 1, 6, "EMAIL".to_string())]);
+    assert_eq!(run.findings(), [("b.txt".to_string(), 1, 9, "EMAIL".to_string())]);
 
     let sarif = repo.phimask(&["scan", "--diff", "main", "--format", "sarif"]);
     assert_eq!(sarif.code, 1);
@@ -618,7 +624,7 @@ fn sarif_from_history_and_file_kinds_is_valid() {
     repo.write("a.txt", format!("SSN {SSN}\n"));
     repo.write("img/photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR");
     repo.commit("one");
-    let run = repo.phimask(&["scan", "--history", "--format", "sarif"]);
+    let run = repo.phimask(&["scan", "--history", "--format", "sarif", "--findings", "all"]);
     assert_eq!(run.code, 1, "{run:?}");
     let log = run.json();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/sarif-2.1.0-rtm.5.json");

@@ -34,11 +34,25 @@ use crate::Failure;
 /// The file name searched for from the working directory upward.
 pub(crate) const FILE_NAME: &str = ".phimask.toml";
 
+/// Which findings are reported (`--findings`, config `findings`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Findings {
+    /// Identifiers (an SSN, an MRN…) always; weak ones (names, dates,
+    /// phone numbers, e-mail addresses, URLs, IP and street addresses) only
+    /// in a record about a person: beside an identifier, a patient label,
+    /// or identifiers of three kinds. Images are not reported; DICOM files are.
+    Evidence,
+    /// Every finding, and every image file.
+    All,
+}
+
 /// The config file as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     min_score: Option<f32>,
+    findings: Option<Findings>,
     entities: Option<Vec<String>>,
     exclude_entities: Option<Vec<String>>,
     #[serde(default)]
@@ -77,6 +91,8 @@ pub(crate) struct Config {
     /// The absolute directory relative paths in the file are resolved against.
     pub(crate) dir: PathBuf,
     pub(crate) min_score: Option<f32>,
+    /// `findings = "evidence" | "all"`.
+    pub(crate) findings: Option<Findings>,
     pub(crate) entities: Option<Vec<Entity>>,
     pub(crate) exclude_entities: Option<Vec<Entity>>,
     pub(crate) disable_detectors: Vec<String>,
@@ -143,6 +159,7 @@ impl Config {
             patterns: raw.patterns.iter().map(|p| dir.join(p)).collect(),
             dir,
             min_score: raw.min_score,
+            findings: raw.findings,
             entities,
             exclude_entities,
             disable_detectors: raw.disable_detectors,

@@ -8,6 +8,7 @@ use std::io::{self, BufWriter, Write};
 use clap::{Args as ClapArgs, ValueEnum};
 use serde::Serialize;
 
+use crate::config::Findings;
 use crate::engine::EngineArgs;
 use crate::{Failure, Outcome};
 
@@ -46,10 +47,10 @@ struct DetectorOut<'a> {
 pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let cwd = std::env::current_dir().map_err(|e| Failure::new(format!("cannot read the working directory: {e}")))?;
     let config = args.engine.load_config(&cwd)?;
-    let engine = args.engine.build(config.as_ref())?;
+    let engine = args.engine.build(config.as_ref(), Findings::Evidence)?;
     let mut detectors = engine.detectors();
     // Images and DICOM files are reported by file kind, outside the engine.
-    detectors.extend(crate::filekind::detector_infos(args.engine.file_kinds(config.as_ref())));
+    detectors.extend(crate::filekind::detector_infos(args.engine.file_kinds(config.as_ref(), Findings::Evidence)));
     let rows: Vec<DetectorOut<'_>> = detectors
         .iter()
         .map(|d| DetectorOut {

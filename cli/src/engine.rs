@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use clap::Args as ClapArgs;
 use phimask::{Engine, Entity};
 
-use crate::config::{self, Config};
+use crate::config::{self, Config, Findings};
 use crate::Failure;
 
 /// Options that choose detectors and thresholds. Each replaces the config
@@ -39,6 +39,13 @@ pub(crate) struct EngineArgs {
     /// Turn one detector off by id (repeatable; see `phimask detectors`).
     #[arg(long = "disable-detector", value_name = "ID")]
     pub(crate) disable_detectors: Vec<String>,
+
+    /// Which findings to report: `evidence` reports weak identifiers
+    /// (names, dates, phone numbers, e-mail, URLs, IP and street addresses)
+    /// only in a record about a person, `all` reports every finding and
+    /// image file. Default: `evidence` for scan and baseline, `all` for mask.
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub(crate) findings: Option<Findings>,
 
     /// Read settings from this file instead of the nearest `.phimask.toml`.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -77,8 +84,9 @@ impl EngineArgs {
     /// # Errors
     /// The core's error (naming file, line, detector id and field) for a bad
     /// pattern file, unknown detector id, out-of-range score or failing example.
-    pub(crate) fn build(&self, config: Option<&Config>) -> Result<Engine, Failure> {
+    pub(crate) fn build(&self, config: Option<&Config>, default: Findings) -> Result<Engine, Failure> {
         let mut builder = Engine::builder();
+        builder.person_evidence(self.findings(config, default) == Findings::Evidence);
         let mut pattern_files: Vec<&Path> = Vec::new();
         if let Some(config) = config {
             pattern_files.extend(config.patterns.iter().map(PathBuf::as_path));
@@ -136,8 +144,15 @@ impl FileKinds {
 }
 
 impl EngineArgs {
-    /// Which file kinds these options and `config` report.
-    pub(crate) fn file_kinds(&self, config: Option<&Config>) -> FileKinds {
+    /// What these options and `config` report, `default` when neither says.
+    pub(crate) fn findings(&self, config: Option<&Config>, default: Findings) -> Findings {
+        self.findings.or(config.and_then(|c| c.findings)).unwrap_or(default)
+    }
+
+    /// Which file kinds these options and `config` report: DICOM files
+    /// always (a medical image is PHI by kind), other images only when every
+    /// finding is reported (a logo is not a face).
+    pub(crate) fn file_kinds(&self, config: Option<&Config>, default: Findings) -> FileKinds {
         let disabled = |id: &str| {
             self.disable_detectors.iter().chain(config.iter().flat_map(|c| c.disable_detectors.iter())).any(|d| d == id)
         };
@@ -145,7 +160,8 @@ impl EngineArgs {
         let exclude = self.exclude_entities.as_ref().or(config.and_then(|c| c.exclude_entities.as_ref()));
         let photo =
             entities.is_none_or(|e| e.contains(&Entity::Photo)) && exclude.is_none_or(|e| !e.contains(&Entity::Photo));
-        FileKinds { image: photo && !disabled("file-image"), dicom: photo && !disabled("file-dicom") }
+        let all = self.findings(config, default) == Findings::All;
+        FileKinds { image: photo && all && !disabled("file-image"), dicom: photo && !disabled("file-dicom") }
     }
 }
 

@@ -25,6 +25,7 @@ use indicatif::ProgressBar;
 
 use crate::allow::Filters;
 use crate::baseline::{self, Accepted, BaselineKey, Entry};
+use crate::config::Findings;
 use crate::engine::EngineArgs;
 use crate::git::{self, Added, Change, DiffRange, Repo, MODE_GITLINK};
 use crate::ordered::{Finished, Ordered};
@@ -61,7 +62,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     // Building the engine is the biggest fixed cost of a hook run; git's
     // processes mostly wait, so list the changes on the other core meanwhile.
     let (engine, targets) = std::thread::scope(|scope| {
-        let engine = scope.spawn(|| args.engine.build(config.as_ref()));
+        let engine = scope.spawn(|| args.engine.build(config.as_ref(), Findings::Evidence));
         let targets = targets(&args, &repo);
         let engine = engine.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (engine, targets)
@@ -80,7 +81,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     };
     let skip_path = baseline.as_ref().and_then(|b| b.path.clone());
     let filters = Filters { values: config.as_ref().map(|c| &c.allow), baseline };
-    let file_kinds = args.engine.file_kinds(config.as_ref());
+    let file_kinds = args.engine.file_kinds(config.as_ref(), Findings::Evidence);
 
     let mut notes = Vec::new();
     targets.retain(|t| keep(&t.change, &repo, config.as_ref(), &cwd, skip_path.as_deref(), &mut notes));
@@ -92,6 +93,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let scanner = Scanner {
         engine: &engine,
         show_values: args.show_values,
+        explain: args.explain,
         mask_paths: args.mask_paths,
         bar: &bar,
         output: &output,
@@ -273,7 +275,7 @@ pub(crate) fn run_baseline(args: BaselineArgs) -> Result<Outcome, Failure> {
     let cwd = std::env::current_dir().map_err(|e| Failure::new(format!("cannot read the working directory: {e}")))?;
     let repo = Repo::discover(&cwd)?;
     let config = args.engine.load_config(&cwd)?;
-    let engine = args.engine.build(config.as_ref())?;
+    let engine = args.engine.build(config.as_ref(), Findings::Evidence)?;
     let output_path = match &args.output {
         Some(path) => cwd.join(path),
         None => repo.top.join(baseline::FILE_NAME),
@@ -281,7 +283,7 @@ pub(crate) fn run_baseline(args: BaselineArgs) -> Result<Outcome, Failure> {
     let skip = config::normalize(&output_path).strip_prefix(&repo.top).ok().map(|p| p.to_string_lossy().into_owned());
     let key = Arc::new(BaselineKey::load(Some(&repo), true)?);
     let filters = Filters { values: config.as_ref().map(|c| &c.allow), baseline: None };
-    let file_kinds = args.engine.file_kinds(config.as_ref());
+    let file_kinds = args.engine.file_kinds(config.as_ref(), Findings::Evidence);
 
     let mut notes = Vec::new();
     let files: Vec<Target> = repo
@@ -297,6 +299,7 @@ pub(crate) fn run_baseline(args: BaselineArgs) -> Result<Outcome, Failure> {
     let scanner = Scanner {
         engine: &engine,
         show_values: true,
+        explain: false,
         mask_paths: false,
         bar: &bar,
         output: &output,

@@ -445,7 +445,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
         };
         return Err(Failure::new(format!("{what}: give --key-file PATH or --key-env VAR")));
     }
-    let engine = args.shared.engine.build(config.as_ref())?;
+    let engine = args.shared.engine.build(config.as_ref(), crate::config::Findings::All)?;
     let mut masker =
         if args.reverse { Masker::unmasker(engine, policy, key)? } else { Masker::new(engine, policy, key)? };
 

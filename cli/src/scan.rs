@@ -7,8 +7,9 @@
 //! output format. Inputs are sorted by path and findings within an input
 //! come out of the core sorted by offset, so output is deterministic.
 //!
-//! Images and DICOM files are findings by file kind (`filekind`). Nothing
-//! else is skipped: UTF-16 and UTF-32 text (a byte-order mark, or the NULs
+//! DICOM files are findings by file kind (`filekind`), and so are images
+//! when every finding is reported (`--report all`); otherwise an image is
+//! only its path. Nothing else is skipped: UTF-16 and UTF-32 text (a byte-order mark, or the NULs
 //! of ASCII-range wide text) is decoded and scanned as text, and other
 //! binary input (a NUL byte in the first 8 KiB) is scanned as bytes, so PHI
 //! in its printable runs is found (a skipped file would look clean to a
@@ -34,6 +35,7 @@ use phimask::{Block, DetectorInfo, Engine, SNIFF_LEN};
 
 use crate::allow::{Candidate, Filters, Inline, LineMarkers};
 use crate::baseline::Accepted;
+use crate::config::Findings;
 use crate::engine::{EngineArgs, FileKinds};
 use crate::git::{Added, Repo};
 use crate::lines::{self, LineCounter, Position};
@@ -68,6 +70,12 @@ pub(crate) struct Args {
     /// in every output format and message.
     #[arg(long)]
     pub(crate) mask_paths: bool,
+
+    /// Say why each finding was reported: its detector, score and the
+    /// person evidence of its record (text: a `why:` line under it;
+    /// json/jsonl: a `why` field; SARIF: a `why` property).
+    #[arg(long)]
+    pub(crate) explain: bool,
 
     /// Accepted for compatibility: binary files are always scanned, as
     /// bytes.
@@ -126,6 +134,8 @@ pub(crate) enum ColorWhen {
 pub(crate) struct Scanner<'a> {
     pub(crate) engine: &'a Engine,
     pub(crate) show_values: bool,
+    /// `--explain`: each hit says why it was reported.
+    pub(crate) explain: bool,
     /// `--mask-paths`: paths are shown with their PHI masked.
     pub(crate) mask_paths: bool,
     pub(crate) bar: &'a ProgressBar,
@@ -167,14 +177,14 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     }
     let cwd = std::env::current_dir().map_err(|e| Failure::new(format!("cannot read the working directory: {e}")))?;
     let config = args.engine.load_config(&cwd)?;
-    let engine = args.engine.build(config.as_ref())?;
+    let engine = args.engine.build(config.as_ref(), Findings::Evidence)?;
     let repo = if args.baseline.is_some() { Repo::discover(&cwd).ok() } else { None };
     let baseline = match &args.baseline {
         Some(path) if !args.no_baseline => Some(Accepted::load(path, repo.as_ref())?),
         _ => None,
     };
     let filters = Filters { values: config.as_ref().map(|c| &c.allow), baseline };
-    let file_kinds = args.engine.file_kinds(config.as_ref());
+    let file_kinds = args.engine.file_kinds(config.as_ref(), Findings::Evidence);
 
     let (paths, implicit_root) = match args.paths.is_empty() {
         false => (args.paths.clone(), false),
@@ -201,6 +211,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Failure> {
     let scanner = Scanner {
         engine: &engine,
         show_values: args.show_values,
+        explain: args.explain,
         mask_paths: args.mask_paths,
         bar: &bar,
         output: &output,
@@ -367,9 +378,17 @@ impl Scanner<'_> {
                 return;
             }
         };
-        if let Some(kind) = filekind::detect(&head).filter(|&k| self.file_kinds.reports(k)) {
-            self.file_kind_hit(kind, job, finished);
-            // Count the bytes without scanning them as text.
+        let kind = filekind::detect(&head);
+        let image = matches!(kind, Some(filekind::Kind::Image(_)));
+        if kind.is_some_and(|k| self.file_kinds.reports(k)) || image {
+            // A reported kind is one finding; an image that is not reported
+            // is nothing but its path (its pixels are not text). A DICOM
+            // file that is not reported is scanned as bytes: its header
+            // holds the patient's name in plain text.
+            match kind.filter(|&k| self.file_kinds.reports(k)) {
+                Some(kind) => self.file_kind_hit(kind, job, finished),
+                None => self.path_hits(job, finished),
+            }
             finished.bytes = head.len() as u64 + io::copy(&mut reader, &mut io::sink()).unwrap_or(0);
             return;
         }
@@ -388,6 +407,13 @@ impl Scanner<'_> {
             }
             Sniffed::Text => self.scan_text(index, whole, finished, job),
         }
+    }
+
+    /// With `--explain`, why `finding` was reported: its detector, score
+    /// and evidence.
+    fn why(&self, finding: &phimask::Finding, place: &str) -> Option<String> {
+        self.explain
+            .then(|| format!("{place}{} scored {:.2}; {}", finding.detector(), finding.score(), finding.evidence()))
     }
 
     /// A path as output shows it: masked with `--mask-paths`.
@@ -433,6 +459,7 @@ impl Scanner<'_> {
                 score: finding.score(),
                 preview: phimask::preview(finding.entity(), value),
                 value: self.show_values.then(|| String::from_utf8_lossy(value).into_owned()),
+                why: self.why(&finding, "in the file's path: "),
             });
         }
     }
@@ -487,6 +514,7 @@ impl Scanner<'_> {
             score: 1.0,
             preview: kind.preview(),
             value: None,
+            why: self.explain.then(|| format!("{}: {} by its kind", kind.detector(), kind.preview())),
         });
     }
 
@@ -533,6 +561,7 @@ impl Scanner<'_> {
             score: finding.score(),
             preview: phimask::preview(finding.entity(), value),
             value: self.show_values.then(|| String::from_utf8_lossy(value).into_owned()),
+            why: self.why(finding, ""),
         }))
     }
 }

@@ -6,7 +6,7 @@
 //! longest first), so a block's labels come out of the one automaton run,
 //! sorted by position; the automaton gives each one's end, and
 //! [`Context::keyword_ending_at`] its start and which hotword it is.
-//! Evidence for a candidate is then a bucket look-up in that list
+//! The hotwords near a candidate are then a bucket look-up in that list
 //! ([`Keywords`]), whatever the number of detectors that carry hotwords.
 //!
 //! The window before a candidate is the current line, back to
@@ -64,7 +64,7 @@ const VERSION_WORDS: &[&str] = &["v", "ver", "version", "release", "build", "fir
 
 /// What the window around one candidate says.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Evidence {
+pub(crate) struct Hotwords {
     /// A hotword of the detector is near.
     pub(crate) positive: bool,
     /// A negative word of the detector is near.
@@ -240,8 +240,8 @@ impl Context {
         end: usize,
         det: u32,
         after_counts: bool,
-    ) -> Evidence {
-        let mut ev = Evidence::default();
+    ) -> Hotwords {
+        let mut ev = Hotwords::default();
         if !self.has_hotwords[det as usize] {
             return ev;
         }
@@ -581,7 +581,7 @@ fn keyword_pattern(words: &[&str]) -> Option<Hir> {
 
 /// Marks `ev` for each of `words` that stands as a whole word within
 /// `hay[lo..hi]` (word bytes as for `\b`: ASCII letters, digits, `_`).
-fn words_within(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
+fn words_within(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)], ev: &mut Hotwords) {
     let window = &hay[lo..hi];
     if window.len() > 64 {
         return words_within_long(hay, lo, hi, words, ev);
@@ -622,7 +622,7 @@ fn words_within(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)
 }
 
 /// Marks `ev` for each of `words` that `token` is (ignoring ASCII case).
-fn mark_word(token: &[u8], words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
+fn mark_word(token: &[u8], words: &[(Box<[u8]>, Polarity)], ev: &mut Hotwords) {
     for (w, pol) in words {
         if w.len() == token.len() && token.eq_ignore_ascii_case(w) {
             match pol {
@@ -641,7 +641,7 @@ fn word_bits(w: u64) -> u64 {
 }
 
 /// [`words_within`] for a window of more than 64 bytes, byte by byte.
-fn words_within_long(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)], ev: &mut Evidence) {
+fn words_within_long(hay: &[u8], lo: usize, hi: usize, words: &[(Box<[u8]>, Polarity)], ev: &mut Hotwords) {
     let is_word = is_word_byte;
     let longest = words.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
     let window = &hay[lo..hi];
@@ -1062,7 +1062,7 @@ mod tests {
                 (b"from".to_vec().into(), Polarity::Negative),
                 (b"by".to_vec().into(), Polarity::Positive),
             ];
-            let (mut fast, mut slow) = (Evidence::default(), Evidence::default());
+            let (mut fast, mut slow) = (Hotwords::default(), Hotwords::default());
             words_within(&hay, lo, hi, &words, &mut fast);
             words_within_long(&hay, lo, hi, &words, &mut slow);
             proptest::prop_assert_eq!(fast, slow);
@@ -1087,7 +1087,7 @@ mod tests {
         let words: Vec<(Box<[u8]>, Polarity)> =
             vec![(b"with"[..].into(), Polarity::Positive), (b"to"[..].into(), Polarity::Negative)];
         let find = |hay: &[u8], lo: usize, hi: usize| {
-            let mut ev = Evidence::default();
+            let mut ev = Hotwords::default();
             words_within(hay, lo, hi, &words, &mut ev);
             (ev.positive, ev.negative)
         };

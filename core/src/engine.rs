@@ -13,11 +13,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::context::{
-    address_region, close_before_label, close_to_label, rule_allows, trails, Context, Evidence, Keywords,
+    address_region, close_before_label, close_to_label, rule_allows, trails, Context, Hotwords, Keywords,
 };
 use crate::entity::Entity;
 use crate::error::Error;
+use crate::evidence::{self, Evidence, Item};
 use crate::finding::Finding;
+use crate::keyed::{self, Keys};
 use crate::matcher::{Hit, Labelled, Shapes, Words};
 use crate::names::{self, NameHit};
 use crate::patterns::{self, normalize_field, Detector, DetectorInfo, DetectorKind, Rule, WordLists};
@@ -47,6 +49,10 @@ struct Inner {
     after_address: Vec<u32>,
     word_lists: &'static WordLists,
     min_score: f32,
+    /// Report weak identifiers only with person evidence ([`evidence`]).
+    person_evidence: bool,
+    /// Field names whose values are found in text ([`keyed`]).
+    keys: Keys,
 }
 
 impl std::fmt::Debug for Engine {
@@ -68,6 +74,7 @@ pub struct EngineBuilder {
     disabled: Vec<String>,
     min_score: f32,
     context_window: usize,
+    person_evidence: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -86,6 +93,7 @@ impl Default for EngineBuilder {
             disabled: Vec::new(),
             min_score: DEFAULT_MIN_SCORE,
             context_window: DEFAULT_CONTEXT_WINDOW,
+            person_evidence: false,
         }
     }
 }
@@ -147,6 +155,20 @@ impl EngineBuilder {
         self
     }
 
+    /// Whether weak identifiers (names, dates, phone numbers, e-mail
+    /// addresses, URLs, IP addresses, street addresses…) are reported only
+    /// in a record about a person: beside an identifier such as an SSN or
+    /// an MRN, a patient label, or identifiers of several kinds (default
+    /// `false`: everything is reported, as masking wants). Each finding then
+    /// says why in [`Finding::evidence`]. See [`Evidence`] for the rules.
+    ///
+    /// A gate for commits and CI wants this; a scan of data known to hold
+    /// PHI, or masking it, does not.
+    pub fn person_evidence(&mut self, yes: bool) -> &mut EngineBuilder {
+        self.person_evidence = yes;
+        self
+    }
+
     /// Parses, checks and compiles everything.
     ///
     /// # Errors
@@ -198,7 +220,7 @@ impl EngineBuilder {
             .filter(|d| self.entities.as_ref().is_none_or(|es| es.contains(&d.entity)))
             .filter(|d| !self.exclude_entities.contains(&d.entity))
             .collect();
-        Engine::compile(detectors, self.min_score, self.context_window)
+        Engine::compile(detectors, self.min_score, self.context_window, self.person_evidence)
     }
 }
 
@@ -240,7 +262,12 @@ impl Engine {
         EngineBuilder::new()
     }
 
-    fn compile(detectors: Vec<Detector>, min_score: f32, window: usize) -> Result<Engine, Error> {
+    fn compile(
+        detectors: Vec<Detector>,
+        min_score: f32,
+        window: usize,
+        person_evidence: bool,
+    ) -> Result<Engine, Error> {
         let mut regexes = Vec::new();
         let mut labelled = Vec::new();
         let mut after_address = Vec::new();
@@ -267,6 +294,7 @@ impl Engine {
             }
         }
         let context = Context::new(&detectors, window)?;
+        let keys = Keys::new(&detectors);
         let shapes = Shapes::new(&regexes, context.pattern())?;
         let labelled = Labelled::new(detectors.len(), &labelled)?;
         let words = Words::new(&words)?;
@@ -282,6 +310,8 @@ impl Engine {
                 after_address,
                 word_lists,
                 min_score,
+                person_evidence,
+                keys,
             }),
         })
     }
@@ -475,6 +505,7 @@ impl Engine {
     /// Scans one block; appends findings with offsets shifted by `offset`.
     fn scan_block(&self, hay: &[u8], offset: usize, field: Option<&str>, out: &mut Vec<Finding>) {
         let inner = &*self.inner;
+        let base = out.len();
         SCRATCH.with(|scratch| {
             let mut guard = scratch.borrow_mut();
             let Scratch { hits, cands, tokens, names: name_hits, keywords, searched, claimed } = &mut *guard;
@@ -517,11 +548,92 @@ impl Engine {
                 let (start, end) = snap_to_chars(hay, c.start, c.end);
                 let d = &inner.detectors[c.det as usize];
                 out.push(
-                    Finding { entity: d.entity, detector: d.id.clone(), start, end, score: round_score(c.score) }
-                        .shifted(offset),
+                    Finding {
+                        entity: d.entity,
+                        detector: d.id.clone(),
+                        start,
+                        end,
+                        score: round_score(c.score),
+                        evidence: Evidence::Unchecked,
+                        hotword: c.hotword,
+                    }
+                    .shifted(offset),
                 );
             }
         });
+        // A field's value is not a record: its caller knows what it is.
+        if field.is_none() {
+            self.keyed_values(hay, offset, base, out);
+            if inner.person_evidence {
+                judge(hay, offset, base, out);
+            }
+        }
+    }
+
+    /// Values under keys and columns ([`keyed`]): each is scanned as a value
+    /// of its field, and a name, a birth date in digits, a street or a city
+    /// that the field vouches for is taken whole. A finding from a value
+    /// replaces the findings it contains (`Chen` in `Liam Chen`); one that
+    /// overlaps others only partly is dropped.
+    fn keyed_values(&self, hay: &[u8], offset: usize, base: usize, out: &mut Vec<Finding>) {
+        let inner = &*self.inner;
+        let mut pairs = Vec::new();
+        keyed::pairs(hay, &inner.keys, &mut pairs);
+        if pairs.is_empty() {
+            return;
+        }
+        let mut found = Vec::new();
+        for pair in &pairs {
+            let value = &hay[pair.start..pair.end];
+            let before = found.len();
+            if !matches!(pair.entity, Entity::Name | Entity::City) {
+                self.scan_block(value, offset + pair.start, Some(&pair.key), &mut found);
+            }
+            if found.len() > before {
+                continue;
+            }
+            let whole = match pair.entity {
+                Entity::Name => keyed::looks_like_name(value),
+                Entity::City => keyed::looks_like_city(value),
+                Entity::Date => keyed::digit_date(value),
+                Entity::Address => keyed::looks_like_street(value),
+                _ => false,
+            };
+            if whole {
+                let d = &inner.detectors[pair.det as usize];
+                found.push(Finding {
+                    entity: pair.entity,
+                    detector: d.id.clone(),
+                    start: offset + pair.start,
+                    end: offset + pair.end,
+                    score: round_score((d.score + d.context_boost.max(0.0)).clamp(0.5, 1.0)),
+                    evidence: Evidence::Unchecked,
+                    hotword: true,
+                });
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        for f in &mut found {
+            f.hotword = true;
+        }
+        let mut merged: Vec<Finding> = Vec::with_capacity(out.len() - base + found.len());
+        let old = out.split_off(base);
+        let overlaps = |a: &Finding, b: &Finding| a.start < b.end && b.start < a.end;
+        let contains = |a: &Finding, b: &Finding| a.start <= b.start && b.end <= a.end;
+        for f in &old {
+            if !found.iter().any(|n| contains(n, f) && n.span() != f.span()) {
+                merged.push(f.clone());
+            }
+        }
+        for n in found {
+            if !merged.iter().any(|m| overlaps(m, &n)) {
+                merged.push(n);
+            }
+        }
+        merged.sort_by_key(|f| (f.start, f.end));
+        out.extend(merged);
     }
 
     /// Candidates of keyword-driven detectors: their regex is searched only
@@ -653,7 +765,7 @@ impl Engine {
             }
         }
         let evidence = || {
-            let mut ev: Evidence = inner.context.evidence(keywords, hay, start, end, det, d.context_after);
+            let mut ev: Hotwords = inner.context.evidence(keywords, hay, start, end, det, d.context_after);
             if let Some(f) = field {
                 ev.positive |= d.fields.iter().any(|name| field_matches(f, name));
             }
@@ -690,7 +802,7 @@ impl Engine {
         let boost = if ev.positive { d.context_boost } else { 0.0 };
         let score = (d.score + adjust + bonus + boost).clamp(0.0, 1.0);
         if score >= inner.min_score && score > 0.0 {
-            out.push(Candidate { det, start, end, score, labelled: d.requires_context });
+            out.push(Candidate { det, start, end, score, labelled: d.requires_context, hotword: ev.positive });
         }
     }
 
@@ -743,6 +855,30 @@ impl Default for Engine {
             })
             .clone()
     }
+}
+
+/// Applies the person-evidence rule ([`evidence`]) to the findings of one
+/// block, `out[base..]`: drops those without evidence, says why for the rest.
+fn judge(hay: &[u8], offset: usize, base: usize, out: &mut Vec<Finding>) {
+    let items: Vec<Item> = out[base..]
+        .iter()
+        .map(|f| Item { entity: f.entity, start: f.start - offset, end: f.end - offset, hotword: f.hotword })
+        .collect();
+    let mut verdicts = evidence::judge(hay, &items).into_iter();
+    let mut k = 0;
+    out.retain_mut(|f| {
+        k += 1;
+        if k <= base {
+            return true;
+        }
+        match verdicts.next().flatten() {
+            Some(evidence) => {
+                f.evidence = evidence;
+                true
+            }
+            None => false,
+        }
+    });
 }
 
 /// `patient_ssn` matches field name `ssn`; `ssn_last4`… also does.

@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::entity::{Entity, SafeHarbor};
+use crate::evidence::Evidence;
 
 /// One detected PHI value.
 #[derive(Clone, PartialEq)]
@@ -19,6 +20,9 @@ pub struct Finding {
     pub(crate) start: usize,
     pub(crate) end: usize,
     pub(crate) score: f32,
+    pub(crate) evidence: Evidence,
+    /// A hotword of its detector, or its key, was near.
+    pub(crate) hotword: bool,
 }
 
 impl Finding {
@@ -56,6 +60,12 @@ impl Finding {
     /// it is computed.
     pub fn score(&self) -> f32 {
         self.score
+    }
+
+    /// Why it was reported: [`Evidence::Unchecked`] unless the engine asks
+    /// for person evidence ([`EngineBuilder::person_evidence`](crate::EngineBuilder::person_evidence)).
+    pub fn evidence(&self) -> Evidence {
+        self.evidence
     }
 
     /// Returns a copy whose span is moved `by` bytes to the right (used to turn
@@ -178,7 +188,15 @@ mod tests {
     use super::*;
 
     fn finding(entity: Entity, start: usize, end: usize) -> Finding {
-        Finding { entity, detector: Arc::from("t"), start, end, score: 0.9 }
+        Finding {
+            entity,
+            detector: Arc::from("t"),
+            start,
+            end,
+            score: 0.9,
+            evidence: Evidence::Unchecked,
+            hotword: false,
+        }
     }
 
     #[test]

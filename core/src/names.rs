@@ -1032,7 +1032,7 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     if !titled
         && !vouched_alone
         && (street_follows(hay, tokens, idx[hi - 1])
-            || number_precedes(hay, tokens[idx[lo]].start)
+            || number_precedes(hay, tokens[idx[lo]].start, hi - lo)
             || street_prefix_opens(hay, tokens[idx[lo]].start, tokens[idx[lo]].end))
     {
         return Some(next);
@@ -1497,9 +1497,19 @@ fn head_noun_follows(hay: &[u8], end: usize) -> bool {
     HEAD_NOUNS.contains(word)
 }
 
-/// A house number right before the run (`1755 Nelson Mandela Drive`).
-fn number_precedes(hay: &[u8], start: usize) -> bool {
-    start >= 2 && hay[start - 1] == b' ' && hay[start - 2].is_ascii_digit()
+/// A house number right before the run of `words` words (`1755 Nelson
+/// Mandela Drive`). After a longer number, or one with separators, two
+/// words or more are a name: the number is an identifier or a date (`SSN
+/// 536-22-8726 John Smith`, `MRN 00482913 John Smith`, `DOB 03/14/1962
+/// Jane Doe`). One word after a number stays out (`4242 MainProcess`).
+fn number_precedes(hay: &[u8], start: usize, words: usize) -> bool {
+    if !(start >= 2 && hay[start - 1] == b' ' && hay[start - 2].is_ascii_digit()) {
+        return false;
+    }
+    let token_start = hay[..start - 1].iter().rposition(|b| b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    let token = &hay[token_start..start - 1];
+    let digits = token.iter().filter(|b| b.is_ascii_digit()).count();
+    words < 2 || (digits <= 5 && token.iter().all(u8::is_ascii_alphanumeric))
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub(crate) struct Candidate {
     pub(crate) score: f32,
     /// Found next to its own label by a keyword-driven detector.
     pub(crate) labelled: bool,
+    /// A hotword of its detector is near (or its field is one of the
+    /// detector's): what [`evidence`](crate::evidence) asks of checksum shapes.
+    pub(crate) hotword: bool,
 }
 
 /// Resolves overlaps in place; the survivors end up sorted by start.
@@ -95,7 +98,7 @@ mod tests {
     use super::*;
 
     fn c(det: u32, start: usize, end: usize, score: f32) -> Candidate {
-        Candidate { det, start, end, score, labelled: false }
+        Candidate { det, start, end, score, labelled: false, hotword: false }
     }
 
     #[test]
@@ -137,7 +140,14 @@ mod tests {
                 .map(|k| {
                     let start = next(40) as usize;
                     let end = start + 1 + next(8) as usize;
-                    Candidate { det: k as u32, start, end, score: next(4) as f32 / 4.0, labelled: next(3) == 0 }
+                    Candidate {
+                        det: k as u32,
+                        start,
+                        end,
+                        score: next(4) as f32 / 4.0,
+                        labelled: next(3) == 0,
+                        hotword: false,
+                    }
                 })
                 .collect();
             let mut clustered = cands.clone();

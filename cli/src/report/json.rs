@@ -35,6 +35,8 @@ struct FindingOut<'a> {
     preview: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -63,6 +65,7 @@ impl<'a> FindingOut<'a> {
             score: hit.score,
             preview: &hit.preview,
             value: hit.value.as_deref(),
+            why: hit.why.as_deref(),
         }
     }
 }

@@ -52,6 +52,8 @@ pub(crate) struct Hit {
     pub(crate) preview: String,
     /// The raw value, only with `--show-values`.
     pub(crate) value: Option<String>,
+    /// Why it was reported, only with `--explain`.
+    pub(crate) why: Option<String>,
 }
 
 /// The input a hit belongs to.

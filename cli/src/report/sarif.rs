@@ -84,6 +84,9 @@ impl Printer for Sarif {
         if let Some(commit) = &source.commit {
             value["properties"]["commit"] = json!(commit);
         }
+        if let Some(why) = &hit.why {
+            value["properties"]["why"] = json!(why);
+        }
         out.write_all(if self.written == 0 { b"\n        " } else { b",\n        " })?;
         serde_json::to_writer(&mut *out, &value)?;
         self.written += 1;

@@ -47,7 +47,11 @@ impl Printer for Text {
             hit.detector,
             hit.score,
             shown,
-        )
+        )?;
+        match &hit.why {
+            Some(why) => writeln!(out, "  {DIM}why: {why}{DIM:#}"),
+            None => Ok(()),
+        }
     }
 }
 
