@@ -470,7 +470,9 @@ impl Scanner<'_> {
         let mut markers = LineMarkers::new();
         let mut read = 0u64;
         let threads = job.threads.unwrap_or(self.block_threads);
-        let result = self.engine.scan_blocks_parallel(reader, threads, |block| {
+        // Source code and data differ in how far a patient label vouches.
+        let engine = self.engine.for_text(phimask::TextKind::from_path(job.key));
+        let result = engine.scan_blocks_parallel(reader, threads, |block| {
             for finding in block.findings {
                 match self.hit(&block, finding, &mut lines, &mut markers, job) {
                     Some(Kept::Hit(hit)) => finished.hits.push(hit),

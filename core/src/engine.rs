@@ -17,7 +17,7 @@ use crate::context::{
 };
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::evidence::{self, Evidence, Item};
+use crate::evidence::{self, Evidence, Item, TextKind};
 use crate::finding::Finding;
 use crate::keyed::{self, Keys};
 use crate::matcher::{Hit, Labelled, Shapes, Words};
@@ -36,6 +36,8 @@ pub const DEFAULT_CONTEXT_WINDOW: usize = 64;
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<Inner>,
+    /// What the text is, for the person-evidence rule.
+    kind: TextKind,
 }
 
 struct Inner {
@@ -300,6 +302,7 @@ impl Engine {
         let words = Words::new(&words)?;
         let word_lists = WordLists::embedded();
         Ok(Engine {
+            kind: TextKind::Data,
             inner: Arc::new(Inner {
                 detectors,
                 shapes,
@@ -314,6 +317,22 @@ impl Engine {
                 keys,
             }),
         })
+    }
+
+    /// This engine reading text of `kind`: the same detectors, sharing
+    /// everything, with the person-evidence rule ([`Evidence`]) set for
+    /// that kind. Cheap (a reference count).
+    ///
+    /// # Example
+    /// ```
+    /// use phimask::{Engine, TextKind};
+    /// let engine = Engine::builder().person_evidence(true).build().unwrap();
+    /// let line = "create_resource('Patient', birthDate='1901-05-25')";
+    /// assert_eq!(engine.scan(line).len(), 1);
+    /// assert_eq!(engine.for_text(TextKind::Code).scan(line).len(), 0);
+    /// ```
+    pub fn for_text(&self, kind: TextKind) -> Engine {
+        Engine { inner: Arc::clone(&self.inner), kind }
     }
 
     /// Facts about every active detector, in definition order.
@@ -565,7 +584,7 @@ impl Engine {
         if field.is_none() {
             self.keyed_values(hay, offset, base, out);
             if inner.person_evidence {
-                judge(hay, offset, base, out);
+                judge(hay, offset, base, self.kind, out);
             }
         }
     }
@@ -593,7 +612,7 @@ impl Engine {
                 continue;
             }
             let whole = match pair.entity {
-                Entity::Name => keyed::looks_like_name(value),
+                Entity::Name => keyed::looks_like_name(&pair.key, value),
                 Entity::City => keyed::looks_like_city(value),
                 Entity::Date => keyed::digit_date(value),
                 Entity::Address => keyed::looks_like_street(value),
@@ -859,12 +878,12 @@ impl Default for Engine {
 
 /// Applies the person-evidence rule ([`evidence`]) to the findings of one
 /// block, `out[base..]`: drops those without evidence, says why for the rest.
-fn judge(hay: &[u8], offset: usize, base: usize, out: &mut Vec<Finding>) {
+fn judge(hay: &[u8], offset: usize, base: usize, kind: TextKind, out: &mut Vec<Finding>) {
     let items: Vec<Item> = out[base..]
         .iter()
         .map(|f| Item { entity: f.entity, start: f.start - offset, end: f.end - offset, hotword: f.hotword })
         .collect();
-    let mut verdicts = evidence::judge(hay, &items).into_iter();
+    let mut verdicts = evidence::judge(hay, &items, kind).into_iter();
     let mut k = 0;
     out.retain_mut(|f| {
         k += 1;

@@ -64,6 +64,53 @@ const NEAR: usize = 200;
 /// Kinds of personal identifiers that make a record about a person.
 pub const KINDS: u32 = 3;
 
+/// What kind of text a scan reads, which decides how far a patient label
+/// vouches ([`Engine::for_text`](crate::Engine::for_text)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TextKind {
+    /// Data, documents, logs, notes: a patient label in a record vouches for
+    /// every weak identifier in it.
+    #[default]
+    Data,
+    /// Source code: `patient` names variables and types, and tests of
+    /// healthcare code make patients of one field (`birthDate='1901-05-25'`).
+    /// A label vouches only for a record with two kinds of weak identifiers
+    /// at least (a name and a birth date); identifiers and three kinds count
+    /// as in data.
+    Code,
+}
+
+impl TextKind {
+    /// The kind of a file by its name: source code by its extension
+    /// (`.py`, `.js`, `.ts`, `.java`, `.go`, `.rs`, `.c`, …), else data.
+    ///
+    /// ```
+    /// use phimask::TextKind;
+    /// assert_eq!(TextKind::from_path("tests/test_lib.py"), TextKind::Code);
+    /// assert_eq!(TextKind::from_path("fixtures/patients.json"), TextKind::Data);
+    /// ```
+    pub fn from_path(path: &str) -> TextKind {
+        const CODE: &[&str] = &[
+            "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "tsx", "java", "kt", "kts", "scala", "groovy", "go", "rs",
+            "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "cs", "fs", "vb", "rb", "php", "swift", "m", "mm", "dart",
+            "lua", "pl", "pm", "r", "jl", "ex", "exs", "erl", "hs", "clj", "cljs", "elm", "vue", "svelte", "sh",
+            "bash", "zsh", "ps1", "coffee",
+        ];
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => {
+                let ext = ext.to_ascii_lowercase();
+                if CODE.contains(&ext.as_str()) {
+                    TextKind::Code
+                } else {
+                    TextKind::Data
+                }
+            }
+            _ => TextKind::Data,
+        }
+    }
+}
+
 /// Why a finding was reported: the person evidence its record holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -252,8 +299,20 @@ fn class(entity: Entity, hotword: bool, value: &[u8]) -> Class {
         E::Phone | E::Fax => kind(if benign_phone(value) { 0 } else { 4 }),
         E::Email => kind(if benign_email(value) { 0 } else { 8 }),
         E::Address | E::City | E::Zip => kind(16),
+        // A UUID is a system's key for a row, not a number a person is
+        // known by (`"patient": "eb3271e1-…"`, `Encounter/518a522a-…`).
+        E::OtherId if uuid_like(value) => Class::Incidental,
         _ => Class::Identifier,
     }
+}
+
+/// Hexadecimal groups of 8-4-4-… (a UUID, possibly cut short).
+fn uuid_like(value: &[u8]) -> bool {
+    let groups: Vec<&[u8]> = value.split(|&b| b == b'-').collect();
+    groups.len() >= 3
+        && groups[0].len() == 8
+        && groups[1].len() == 4
+        && groups.iter().all(|g| g.iter().all(u8::is_ascii_hexdigit))
 }
 
 /// 555-0100 to 555-0199: the numbers reserved for fiction.
@@ -305,11 +364,15 @@ struct Line {
     resource: u16,
     /// A heading: its section is its record.
     heading: bool,
+    /// Inside a Markdown code fence.
+    code: bool,
 }
 
 /// Decides, for each item of one block (sorted by start), whether it is
 /// reported and why. `None` drops it.
-pub(crate) fn judge(hay: &[u8], items: &[Item]) -> Vec<Option<Evidence>> {
+pub(crate) fn judge(hay: &[u8], items: &[Item], text: TextKind) -> Vec<Option<Evidence>> {
+    // How many kinds a record with a label needs: in code, two.
+    let with_label = if text == TextKind::Code { 2 } else { 0 };
     let classes: Vec<Class> = items.iter().map(|i| class(i.entity, i.hotword, &hay[i.start..i.end])).collect();
     if classes.iter().all(|c| *c == Class::Identifier) {
         return vec![Some(Evidence::Identifier); items.len()];
@@ -366,15 +429,22 @@ pub(crate) fn judge(hay: &[u8], items: &[Item]) -> Vec<Option<Evidence>> {
         }
     }
     // A header (labels between delimiters, no value) labels the rest of
-    // its paragraph, and so does a FHIR resource about a person.
+    // its paragraph, and so does a FHIR resource about a person. Lines
+    // inside a Markdown code fence are code.
     let mut header = 0u16;
+    let mut fence = false;
     for (i, line) in lines.iter_mut().enumerate() {
+        let text = line_text(hay, &starts, i);
+        let trimmed = text.trim_ascii_start();
+        if trimmed.starts_with(b"```") || trimmed.starts_with(b"~~~") {
+            fence = !fence;
+        }
+        line.code = fence;
         if line.blank {
             header = 0;
             continue;
         }
         line.header = header;
-        let text = line_text(hay, &starts, i);
         if line.resource != 0 {
             header = line.resource;
         } else if line.label != 0 && !line.found && is_header(text) {
@@ -408,9 +478,10 @@ pub(crate) fn judge(hay: &[u8], items: &[Item]) -> Vec<Option<Evidence>> {
             }
             let kinds = Kinds(record.kinds);
             let label = (record.label != 0).then(|| LABELS[record.label as usize - 1].0);
+            let with_label = if lines[at].code { 2 } else { with_label };
             match (class, label) {
-                (Class::Personal(_), Some(label)) => Some(Evidence::Label(label)),
-                (Class::Incidental, Some(label)) if !kinds.is_empty() => Some(Evidence::Label(label)),
+                (Class::Personal(_), Some(label)) if kinds.len() >= with_label => Some(Evidence::Label(label)),
+                (Class::Incidental, Some(label)) if kinds.len() >= with_label.max(1) => Some(Evidence::Label(label)),
                 _ if kinds.len() >= KINDS => Some(Evidence::Kinds(kinds)),
                 _ => None,
             }
@@ -642,7 +713,7 @@ mod tests {
         let hay = "John Smith <john.smith@gmail.com>\n";
         let items =
             [item(Entity::Name, hay, "John Smith", false), item(Entity::Email, hay, "john.smith@gmail.com", false)];
-        assert_eq!(judge(hay.as_bytes(), &items), [None, None]);
+        assert_eq!(judge(hay.as_bytes(), &items, TextKind::Data), [None, None]);
 
         let hay = "John Smith, 1962-03-14, 617-867-5309\n";
         let items = [
@@ -651,13 +722,16 @@ mod tests {
             item(Entity::Phone, hay, "617-867-5309", false),
         ];
         let kinds = Kinds(1 | 2 | 4);
-        assert_eq!(judge(hay.as_bytes(), &items), [Some(Evidence::Kinds(kinds)); 3]);
+        assert_eq!(judge(hay.as_bytes(), &items, TextKind::Data), [Some(Evidence::Kinds(kinds)); 3]);
         assert_eq!(kinds.to_string(), "NAME, DATE, PHONE");
 
         let hay = "see https://example.org/docs\nDOB: 1962-03-14\n";
         let items =
             [item(Entity::Url, hay, "https://example.org/docs", false), item(Entity::Date, hay, "1962-03-14", false)];
-        assert_eq!(judge(hay.as_bytes(), &items), [Some(Evidence::Label("dob")), Some(Evidence::Label("dob"))]);
+        assert_eq!(
+            judge(hay.as_bytes(), &items, TextKind::Data),
+            [Some(Evidence::Label("dob")), Some(Evidence::Label("dob"))]
+        );
 
         let hay = "card 4111111111111111 and https://x.org\n\nJane Roe";
         let items = [
@@ -665,7 +739,10 @@ mod tests {
             item(Entity::Url, hay, "https://x.org", false),
             item(Entity::Name, hay, "Jane Roe", false),
         ];
-        assert_eq!(judge(hay.as_bytes(), &items), [Some(Evidence::Identifier), Some(Evidence::BesideIdentifier), None]);
+        assert_eq!(
+            judge(hay.as_bytes(), &items, TextKind::Data),
+            [Some(Evidence::Identifier), Some(Evidence::BesideIdentifier), None]
+        );
     }
 
     #[test]
@@ -676,7 +753,7 @@ mod tests {
             item(Entity::Date, hay, "1975-11-30", false),
             item(Entity::Date, hay, "1990-01-01", false),
         ];
-        let found = judge(hay.as_bytes(), &items);
+        let found = judge(hay.as_bytes(), &items, TextKind::Data);
         assert_eq!(found[..2], [Some(Evidence::Label("first_name")); 2]);
         assert_eq!(found[2], None);
     }
@@ -685,6 +762,6 @@ mod tests {
     fn unlabelled_checksum_shapes_are_incidental() {
         let hay = "blk_4111111111111111 replicated\n";
         let items = [item(Entity::CreditCard, hay, "4111111111111111", false)];
-        assert_eq!(judge(hay.as_bytes(), &items), [None]);
+        assert_eq!(judge(hay.as_bytes(), &items, TextKind::Data), [None]);
     }
 }

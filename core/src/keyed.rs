@@ -16,7 +16,8 @@
 use rustc_hash::FxHashMap;
 
 use crate::entity::Entity;
-use crate::patterns::{normalize_field, Detector};
+use crate::patterns::words::COMMON;
+use crate::patterns::{normalize_field, Detector, WordLists};
 
 /// Entities whose values are found through their keys.
 const KEYED: &[Entity] = &[
@@ -486,19 +487,56 @@ fn hl7(hay: &[u8], keys: &Keys, out: &mut Vec<Pair>) {
     }
 }
 
-/// A value a name field vouches for: one to four words of letters
+/// A value the name field `key` vouches for: one to four words of letters
 /// (apostrophes, hyphens and periods inside), each capitalized or in
-/// capitals, one of two letters at least.
-pub(crate) fn looks_like_name(value: &[u8]) -> bool {
+/// capitals, one of two letters at least, none in camel case past a
+/// surname prefix (`NoSuchId` is code; `McDonald` is a name). A single word
+/// that is a common English word (`Patient`, `Identifier`) is a name only
+/// under a key that says given name or surname (`first_name`, `given`,
+/// `family`), where the key leaves no doubt.
+pub(crate) fn looks_like_name(key: &str, value: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(value) else { return false };
     let words: Vec<&str> = text.split([' ', ',']).filter(|w| !w.is_empty()).collect();
-    (1..=4).contains(&words.len())
+    let shaped = (1..=4).contains(&words.len())
         && words.iter().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
         && words.iter().all(|w| {
             w.chars().next().is_some_and(char::is_uppercase)
                 && w.chars().all(|c| c.is_alphabetic() || matches!(c, '\'' | '-' | '.' | '\u{2019}'))
+                && !camel(w)
         })
-        && !NOT_NAMES.iter().any(|n| text.eq_ignore_ascii_case(n))
+        && !NOT_NAMES.iter().any(|n| text.eq_ignore_ascii_case(n));
+    if !shaped || words.len() > 1 {
+        return shaped;
+    }
+    let flags = WordLists::embedded().flags(text.to_lowercase().as_bytes());
+    const PART_KEYS: &[&str] = &[
+        "first_name",
+        "firstname",
+        "fname",
+        "given",
+        "given_name",
+        "middle_name",
+        "last_name",
+        "lastname",
+        "lname",
+        "family",
+        "family_name",
+        "surname",
+        "maiden_name",
+    ];
+    flags & COMMON == 0 || PART_KEYS.iter().any(|k| key.ends_with(k))
+}
+
+/// A capital after a lower-case letter, other than after a surname prefix
+/// (`Mc`, `Mac`, `De`, `Di`, `La`, `Le`, `Van`, `Von`).
+fn camel(word: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    (1..chars.len()).any(|i| {
+        chars[i].is_uppercase() && chars[i - 1].is_lowercase() && {
+            let prefix: String = chars[..i].iter().collect();
+            !["Mc", "Mac", "De", "Di", "La", "Le", "Van", "Von"].contains(&prefix.as_str())
+        }
+    })
 }
 
 /// Values of name fields that are no one's name.
@@ -506,7 +544,7 @@ const NOT_NAMES: &[&str] = &["None", "Null", "Nil", "Unknown", "True", "False", 
 
 /// A value a city field vouches for: like a name, up to four words.
 pub(crate) fn looks_like_city(value: &[u8]) -> bool {
-    looks_like_name(value)
+    looks_like_name("city", value)
 }
 
 /// A value a street field vouches for: a house number, then a word.

@@ -53,7 +53,7 @@ pub use crypto::{
 pub use engine::{Block, Engine, EngineBuilder, DEFAULT_CONTEXT_WINDOW, DEFAULT_MIN_SCORE};
 pub use entity::{Entity, SafeHarbor, UnknownEntity};
 pub use error::{without_values, Error, ErrorKind};
-pub use evidence::{Evidence, Kinds};
+pub use evidence::{Evidence, Kinds, TextKind};
 pub use finding::{preview, Finding};
 pub use formats::{
     mask_csv, mask_format, mask_json, mask_json_value, mask_ndjson, mask_sql, mask_stream, unmask_json_value, Format,

@@ -964,11 +964,13 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     }
     // A word that introduces a person right before the run (`named Arne`,
     // `Patient: Sumaya`, `said Oona`) makes a capitalized word on no list a
-    // name too, unless it is a common word (`Patient: Alert`).
+    // name too, unless it is a common word (`Patient: Alert`) or built like
+    // one (`patient Identifier`, `patient Management`).
     if !titled
         && !all_upper
         && strong + unknown + weak > 0
         && ((flg[lo] & (COMMON | PLACE | EPONYM) == 0
+            && !(flg[lo] & (FIRST | LAST) == 0 && derived_word(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]))
             && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end)))
             // A given name that is also a word or a place (`Wife Carol
             // present`, `Patient Sydney reports`), right after such a word.
@@ -1039,6 +1041,17 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     }
     out.push(NameHit { start: tokens[idx[lo]].start, end: tokens[idx[hi - 1]].end, score });
     Some(next)
+}
+
+/// An English word by its ending (`-tion`, `-ment`, `-ifier`…): a word on
+/// no list that ends so is a noun or an adjective, not a foreign name.
+fn derived_word(word: &[u8]) -> bool {
+    const ENDINGS: &[&[u8]] = &[
+        b"tion", b"sion", b"ment", b"ness", b"ity", b"ance", b"ence", b"able", b"ible", b"ing", b"ize", b"ise",
+        b"ifier", b"izer", b"ator", b"ology", b"ical", b"ive", b"ous", b"ship", b"ful", b"less", b"ware",
+    ];
+    let lower = word.to_ascii_lowercase();
+    lower.len() >= 6 && ENDINGS.iter().any(|e| lower.ends_with(e))
 }
 
 /// Words that introduce a person's name.
