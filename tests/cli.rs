@@ -339,6 +339,8 @@ fn sarif_validates_against_the_schema() {
     assert!(!rules.is_empty());
     for rule in rules {
         assert!(rule["id"].is_string() && rule["shortDescription"]["text"].is_string(), "{rule}");
+        assert!(rule["help"]["text"].as_str().is_some_and(|t| t.contains("phimask:allow")), "{rule}");
+        assert!(rule["help"]["markdown"].is_string(), "{rule}");
         assert!(rule["properties"]["entity"].is_string() && rule["properties"]["safe_harbor"].is_string(), "{rule}");
     }
     assert_eq!(run0["columnKind"], "unicodeCodePoints");
@@ -768,4 +770,33 @@ fn d11_phi_in_a_file_name_is_a_finding_and_can_be_masked_in_output() {
         assert!(!masked.stdout.contains("123-45-6789") && !masked.stdout.contains("John_Smith"), "{}", masked.stdout);
         assert!(!masked.stderr.contains("123-45-6789"), "{}", masked.stderr);
     }
+}
+
+#[test]
+fn explain_says_why_and_findings_all_reports_everything() {
+    let dir = Dir::new();
+    // An author line and a changelog date: weak identifiers, no person.
+    dir.write("AUTHORS", "Ann Lee <ann.lee@gmail.com>\n\n## 1.2.0 (2023-05-22)\n");
+    // A patient row under its header.
+    dir.write("patients.csv", "patient_id,first_name,dob\n84412093,Maria,1958-07-04\n");
+    let run = dir.run(&["scan", "--explain", "."]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(!run.stdout.contains("AUTHORS"), "{}", run.stdout);
+    assert!(run.stdout.contains("patients.csv:2:10 NAME (A)"), "{}", run.stdout);
+    assert!(run.stdout.contains("  why: name scored"), "{}", run.stdout);
+    assert!(run.stdout.contains("why: patient-id scored 0.85; an identifier by itself"), "{}", run.stdout);
+    assert!(run.stdout.contains("an identifier in the same record"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Maria") && !run.stdout.contains("1958"), "{}", run.stdout);
+    let json = dir.run(&["scan", "--explain", "--format", "json", "."]).json();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["why"].is_string()), "{json}");
+    // Every finding, by flag or by config.
+    let all = dir.run(&["scan", "--findings", "all", "--format", "json", "."]);
+    assert!(located(&all).iter().any(|(p, e, ..)| p == "./AUTHORS" && e == "NAME"), "{}", all.stdout);
+    dir.write(".phimask.toml", "findings = \"all\"\n");
+    let configured = dir.run(&["scan", "--format", "json", "."]);
+    assert_eq!(located(&configured), located(&all));
+    dir.write(".phimask.toml", "findings = \"some\"\n");
+    let bad = dir.run(&["scan", "."]);
+    assert_eq!(bad.code, 2, "an unknown value is an error: {bad:?}");
 }

@@ -28,10 +28,12 @@
 //! needs more: an identifier, a label with a personal identifier beside it,
 //! or the [`KINDS`] kinds.
 //!
-//! Two refinements keep ordinary text quiet without hiding a record:
+//! Three refinements keep ordinary text quiet without hiding a record:
 //! known-benign values (e-mail at the RFC 2606 domains, 555-01xx numbers)
 //! never count as a kind, though they are reported in a record that
-//! qualifies; and a name right before an e-mail address (`Ann Lee
+//! qualifies; an address right after an organisation's name (`Free
+//! Software Foundation, Inc., 51 Franklin Street`) is an office and counts
+//! as no kind; and a name right before an e-mail address (`Ann Lee
 //! <ann@x.org>`, how authors sign) is one identifier, not two. Column names
 //! label more than their line: a line of labels between delimiters with no
 //! finding on it (a CSV header, an SQL column list) labels the rest of its
@@ -298,12 +300,55 @@ fn class(entity: Entity, hotword: bool, value: &[u8]) -> Class {
         E::Date => kind(2),
         E::Phone | E::Fax => kind(if benign_phone(value) { 0 } else { 4 }),
         E::Email => kind(if benign_email(value) { 0 } else { 8 }),
-        E::Address | E::City | E::Zip => kind(16),
+        E::Address | E::City | E::Zip => kind(LOCATION),
         // A UUID is a system's key for a row, not a number a person is
         // known by (`"patient": "eb3271e1-…"`, `Encounter/518a522a-…`).
         E::OtherId if uuid_like(value) => Class::Incidental,
         _ => Class::Identifier,
     }
+}
+
+/// The kind bit of street addresses, cities and ZIP codes.
+const LOCATION: u8 = 16;
+
+/// Words that end an organisation's name.
+const ORGANISATIONS: &[&[u8]] = &[
+    b"inc",
+    b"inc.",
+    b"llc",
+    b"ltd",
+    b"ltd.",
+    b"corp",
+    b"corp.",
+    b"corporation",
+    b"foundation",
+    b"gmbh",
+    b"university",
+    b"institute",
+    b"company",
+    b"co.",
+    b"plc",
+    b"s.a.",
+    b"ag",
+    b"association",
+    b"society",
+];
+
+/// Whether an organisation's name ends within the 80 bytes before `start`
+/// (across at most one line break): the address that follows is its office.
+fn organisation_before(hay: &[u8], start: usize) -> bool {
+    let lo = start.saturating_sub(80);
+    let before = &hay[lo..start];
+    // From the start of the previous line at the earliest.
+    let breaks: Vec<usize> = memchr::memrchr_iter(b'\n', before).take(2).collect();
+    let before = match breaks.get(1) {
+        Some(&second) => &before[second + 1..],
+        None => before,
+    };
+    before
+        .split(|b| b.is_ascii_whitespace() || *b == b',' || *b == b'*' || *b == b'#')
+        .filter(|w| !w.is_empty())
+        .any(|w| ORGANISATIONS.iter().any(|o| w.eq_ignore_ascii_case(o)))
 }
 
 /// Hexadecimal groups of 8-4-4-… (a UUID, possibly cut short).
@@ -390,6 +435,7 @@ pub(crate) fn judge(hay: &[u8], items: &[Item], text: TextKind) -> Vec<Option<Ev
     let item_lines: Vec<usize> = items.iter().map(|i| line_of(i.start)).collect();
     // Each item's kind: `Name <e-mail>`, an author's signature, is one
     // identifier.
+    let mut office_until = 0;
     let bits: Vec<u8> = (0..items.len())
         .map(|k| match classes[k] {
             Class::Personal(bit) => {
@@ -399,7 +445,15 @@ pub(crate) fn judge(hay: &[u8], items: &[Item], text: TextKind) -> Vec<Option<Ev
                     && items[k - 1].end <= items[k].start
                     && items[k].start - items[k - 1].end <= 3
                     && hay[items[k - 1].end..items[k].start].iter().all(|b| b" <(\"'".contains(b));
-                if signed {
+                // An address after an organisation's name (`Free Software
+                // Foundation, Inc., 51 Franklin Street`) is its office.
+                // Its city and ZIP code follow it.
+                let office =
+                    bit == LOCATION && (items[k].start <= office_until || organisation_before(hay, items[k].start));
+                if office {
+                    office_until = items[k].end + 40;
+                }
+                if signed || office {
                     0
                 } else {
                     bit

@@ -328,12 +328,16 @@ fn column_name(cell: &[u8]) -> bool {
         && cell.iter().all(|&b| key_char(b) || b == b' ')
 }
 
+/// A header cell: its normalized key, entity and detector when it is keyed.
+type Column = Option<(String, Entity, u32)>;
+type Columns = Vec<Column>;
+
 /// Rows under a header: the first line of a paragraph whose cells are all
 /// column names, one at least a keyed field, labels the cells of the lines
 /// after it that have as many cells. SQL `INSERT … (columns) VALUES` labels
 /// the tuples that follow it the same way.
 fn rows(hay: &[u8], keys: &Keys, out: &mut Vec<Pair>) {
-    let mut header: Option<(u8, Vec<Option<(String, Entity, u32)>>)> = None;
+    let mut header: Option<(u8, Columns)> = None;
     let mut sql = false;
     let mut first = true;
     for (start, end) in lines(hay) {
@@ -378,13 +382,7 @@ fn rows(hay: &[u8], keys: &Keys, out: &mut Vec<Pair>) {
 
 /// The keyed columns of a header line, when every cell is a column name and
 /// one at least is keyed.
-fn columnize(
-    hay: &[u8],
-    start: usize,
-    end: usize,
-    delim: u8,
-    keys: &Keys,
-) -> Option<Vec<Option<(String, Entity, u32)>>> {
+fn columnize(hay: &[u8], start: usize, end: usize, delim: u8, keys: &Keys) -> Option<Columns> {
     let found = cells(hay, start, end, delim);
     if found.len() < 2 || !found.iter().all(|&(s, e)| column_name(&hay[s..e])) {
         return None;
@@ -412,7 +410,7 @@ fn sql_columns(line: &[u8]) -> Option<(usize, usize)> {
 
 /// `('a', 'b'), ('c', 'd');` between `start` and `end`: each tuple with as
 /// many cells as columns.
-fn tuples(hay: &[u8], start: usize, end: usize, cols: &[Option<(String, Entity, u32)>], out: &mut Vec<Pair>) {
+fn tuples(hay: &[u8], start: usize, end: usize, cols: &[Column], out: &mut Vec<Pair>) {
     let mut i = start;
     while let Some(open) = memchr::memchr(b'(', &hay[i..end]).map(|k| i + k) {
         // The closing parenthesis outside quotes.

@@ -119,6 +119,16 @@ fn rule(d: &DetectorInfo) -> Value {
             "text": format!("{} — HIPAA Safe Harbor identifier {letter}: {}.", d.entity, d.safe_harbor.description())
         },
         "defaultConfiguration": { "level": "error" },
+        "help": {
+            "text": format!(
+                "{} is PHI when it is about a person. Remove it, or replace it with `phimask mask` (masked, tokenized or synthetic values). If it is not PHI, add `phimask:allow {}` in a comment on its line, list the value under [allow] in .phimask.toml, or accept the current findings with `phimask baseline create`. `phimask scan --explain` says why it was reported.",
+                d.entity, d.entity
+            ),
+            "markdown": format!(
+                "**{}** is PHI when it is about a person. Remove it, or replace it with `phimask mask` (masked, tokenized or synthetic values).\n\nIf it is not PHI: add `phimask:allow {}` in a comment on its line, list the value under `[allow]` in `.phimask.toml`, or accept the current findings with `phimask baseline create`. `phimask scan --explain` says why it was reported.",
+                d.entity, d.entity
+            ),
+        },
         "properties": {
             "entity": d.entity.as_str(),
             "safe_harbor": letter,
