@@ -221,3 +221,15 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+/// Regression: in a line without capitals, `mrn` after `patient` was read
+/// as a lower-case name (`patient mrn=00328213`), and masked as one.
+#[test]
+fn a_key_glued_to_equals_is_not_a_name() {
+    let engine = Engine::default();
+    for line in ["patient mrn=00328213", "pt dob=1962-03-14 name=x", "Patient User=admin"] {
+        let names = values_of(&engine, line, phimask::Entity::Name);
+        assert!(names.is_empty(), "{line}: {names:?}");
+    }
+    assert_eq!(values_of(&engine, "patient is John Smith", phimask::Entity::Name), ["John Smith"]);
+}

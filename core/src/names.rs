@@ -318,6 +318,8 @@ fn in_code(hay: &[u8], start: usize, end: usize, shape: Shape) -> bool {
             !rest[..close].contains(&b'@')
         }
         Some(b':') => after == Some(b':'),
+        // `mrn=00328213`, `User=admin`: a key or a variable.
+        Some(b'=') => true,
         Some(b'!') => matches!(after, Some(b'(' | b'[')),
         Some(b'_') => shape != Shape::Cap,
         _ => false,

@@ -172,7 +172,8 @@ fn result(display: &str, hit: &Hit, uri: Option<&str>, rule_index: Option<usize>
         "properties": {
             "entity": hit.entity.as_str(),
             "safe_harbor": hit.entity.safe_harbor().as_str(),
-            "score": hit.score,
+            // Two decimals as f64: an f32 widened prints as 0.6499999761581421.
+            "score": (f64::from(hit.score) * 100.0).round() / 100.0,
         },
     });
     if let Some(index) = rule_index {
