@@ -38,6 +38,7 @@ use serde_json::Value;
 const US: &str = "presidio_recognizers_us.jsonl";
 const DATAFOG: &str = "datafog_corpus.jsonl";
 const GENERATED: &str = "presidio_research_generated.jsonl";
+const NOTES: &str = "physionet_deid_dev.jsonl";
 
 struct Floor {
     file: &'static str,
@@ -115,6 +116,15 @@ const FLOORS: &[Floor] = &[
            allow: the same multi-line address is annotated as parts (ZIP separate) in some records \
            and as ONE whole ADDRESS span in others, where the ZIP found inside counts as a false \
            positive (all 121 false positives are such ZIPs)."),
+    floor(NOTES,     "DATE",        Some(0.92), Some(0.72),
+          "BELOW the clinical-notes bar (recall 0.97): month/day and month/two-digit-year dates are found in text that reads as \
+           clinical notes; missed are fractions-shaped dates (`3/5`), ranges (`6/30-7/2`), month names alone (`sept`) and \
+           bare years (`'09`)."),
+    floor(NOTES,     "PHONE",       Some(1.00), Some(1.00),
+          "clinical-notes bar met: pagers after their label, numbers written apart (`201/324/1423`, `212- 476- 8356`)."),
+    floor(NOTES,     "NAME",        Some(0.79), Some(0.25),
+          "BELOW the clinical-notes bar (recall 0.95, precision 0.85): lower-case and misspelt surnames are missed; all-caps \
+           shorthand and clinical words are found as names."),
 ];
 
 // ---------------------------------------------------------------------------

@@ -717,6 +717,8 @@ pub(crate) fn rule_allows(rule: Rule, hay: &[u8], start: usize, end: usize, fiel
         Rule::AfterPreposition => after_preposition(hay, start),
         // Enforced by where the engine searches (see `address_region`).
         Rule::AfterAddress => true,
+        Rule::ClinicalText => crate::clinical::is_clinical(hay),
+        Rule::NotFraction => !crate::clinical::is_fraction(hay, start, end),
     }
 }
 

@@ -25,6 +25,7 @@
 //! NDJSON and SQL dumps with column and key names as context.
 #![deny(missing_docs)]
 
+mod clinical;
 mod context;
 mod crypto;
 pub mod encoding;

@@ -83,6 +83,21 @@ validators! {
     BankAccount = "bank_account" => bank_account;
     /// Digits that are not one repeated digit or a plain ascending run.
     NotTrivial = "not_trivial" => not_trivial;
+    /// A month and a two-digit year that cannot be a day (`8/87`, `12/82`).
+    MonthYear = "month_year" => month_year;
+}
+
+fn month_year(value: &[u8]) -> Verdict {
+    let mut parts = value.split(|&b| b == b'/' || b == b'-');
+    let (Some(m), Some(y), None) = (parts.next(), parts.next(), parts.next()) else { return REJECT };
+    let num = |d: &[u8]| {
+        (!d.is_empty() && d.len() <= 2 && d.iter().all(u8::is_ascii_digit))
+            .then(|| d.iter().fold(0u32, |a, &b| a * 10 + u32::from(b - b'0')))
+    };
+    match (num(m), num(y)) {
+        (Some(month), Some(year)) if (1..=12).contains(&month) && y.len() == 2 && year > 31 => Some(0.0),
+        _ => REJECT,
+    }
 }
 
 fn digits(value: &[u8], out: &mut [u8; 32]) -> usize {

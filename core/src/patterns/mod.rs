@@ -128,6 +128,13 @@ pub(crate) enum Rule {
     /// same block, as the first match there (the ZIP or postcode closing
     /// an address block: `12 Main St⏎Springfield⏎Spain 96857`).
     AfterAddress,
+    /// Only in clinical notes: a block dense with clinical shorthand (`pt`,
+    /// `s/p`, `c/o`, `prn`, `BP`, `afebrile`…), where a bare `7/22` is a
+    /// date (see `clinical`).
+    ClinicalText,
+    /// Not a fraction or a score: `1/2 tab`, `3/4`, pain `3/10`, strength
+    /// `5/5`.
+    NotFraction,
 }
 
 impl Rule {
@@ -142,6 +149,8 @@ impl Rule {
             "isolated_date" => Rule::IsolatedDate,
             "after_preposition" => Rule::AfterPreposition,
             "after_address" => Rule::AfterAddress,
+            "clinical_text" => Rule::ClinicalText,
+            "not_fraction" => Rule::NotFraction,
             _ => return None,
         })
     }

@@ -1,0 +1,233 @@
+//! Clinical notes: whether a block reads as one, for the rules that hold
+//! only there (a bare `7/22` is a date in a nursing note and a ratio in a
+//! log).
+//!
+//! A block reads as clinical when clinical shorthand is dense in it: at
+//! least three of the words in [`SHORTHAND`], and one every 400 bytes on
+//! average (or twenty in all). The words are the abbreviations nurses and
+//! physicians write in every note (`pt`, `s/p`, `c/o`, `prn`, `afebrile`,
+//! `BP`), chosen to be rare in code and logs.
+
+use std::cell::Cell;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::matcher::is_word_byte;
+
+/// Clinical shorthand, lower case, matched as whole words in any case.
+const SHORTHAND: &[&str] = &[
+    "pt",
+    "pts",
+    "hx",
+    "s/p",
+    "c/o",
+    "h/o",
+    "w/",
+    "d/c",
+    "d/c'd",
+    "f/u",
+    "prn",
+    "bid",
+    "tid",
+    "qid",
+    "qd",
+    "qhs",
+    "po",
+    "npo",
+    "iv",
+    "ivf",
+    "bp",
+    "hr",
+    "rr",
+    "sbp",
+    "cvp",
+    "spo2",
+    "sao2",
+    "o2",
+    "sats",
+    "afebrile",
+    "febrile",
+    "lungs",
+    "neuro",
+    "resp",
+    "gi",
+    "gu",
+    "abd",
+    "heme",
+    "foley",
+    "ngt",
+    "peg",
+    "iabp",
+    "cabg",
+    "cath",
+    "cxr",
+    "ekg",
+    "ecg",
+    "icu",
+    "ccu",
+    "micu",
+    "sicu",
+    "nicu",
+    "ett",
+    "vent",
+    "intubated",
+    "extubated",
+    "sedated",
+    "mg",
+    "mcg",
+    "gtt",
+    "meds",
+    "dx",
+    "rx",
+    "sx",
+    "nka",
+    "nkda",
+    "mae",
+    "perrl",
+    "sob",
+    "cp",
+    "n/v",
+    "bs",
+    "bm",
+    "lbm",
+    "u/o",
+    "uo",
+    "pmh",
+    "hpi",
+    "ros",
+    "wbc",
+    "hct",
+    "inr",
+    "ptt",
+    "k+",
+    "lasix",
+    "tylenol",
+    "morphine",
+    "heparin",
+    "coumadin",
+    "dopamine",
+    "levophed",
+    "propofol",
+    "fentanyl",
+    "ativan",
+    "haldol",
+    "vanco",
+    "zosyn",
+    "insulin",
+    "tele",
+    "sinus",
+    "afib",
+    "pvc",
+    "pvcs",
+    "nsr",
+    "st",
+    "edema",
+    "diuresis",
+    "sputum",
+    "suctioned",
+    "lethargic",
+    "oriented",
+    "denies",
+    "tolerating",
+    "ambulating",
+    "oob",
+    "ivp",
+    "gtts",
+    "neb",
+    "nebs",
+    "cpap",
+    "bipap",
+    "trach",
+    "vss",
+];
+
+fn shorthand() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(SHORTHAND)
+            .expect("the shorthand list is a valid automaton")
+    })
+}
+
+thread_local! {
+    /// The last block asked about: (address, length, answer). A block's
+    /// candidates ask many times; the answer is computed once.
+    static LAST: Cell<(usize, usize, bool)> = const { Cell::new((0, 0, false)) };
+}
+
+/// Whether `hay` (one scan block, or one field value) reads as clinical
+/// notes.
+pub(crate) fn is_clinical(hay: &[u8]) -> bool {
+    let key = (hay.as_ptr() as usize, hay.len());
+    if let Some(answer) = LAST.with(|last| {
+        let (ptr, len, answer) = last.get();
+        ((ptr, len) == key).then_some(answer)
+    }) {
+        return answer;
+    }
+    let answer = count(hay);
+    LAST.with(|last| last.set((key.0, key.1, answer)));
+    answer
+}
+
+fn count(hay: &[u8]) -> bool {
+    let mut hits = 0usize;
+    for m in shorthand().find_iter(hay) {
+        let before = m.start().checked_sub(1).map(|i| hay[i]);
+        let after = hay.get(m.end()).copied();
+        let word = |b: Option<u8>| b.is_some_and(|b| is_word_byte(b) || b == b'/');
+        if !word(before) && !word(after) {
+            hits += 1;
+            if hits >= 20 {
+                return true;
+            }
+        }
+    }
+    hits >= 3 && hits * 400 >= hay.len()
+}
+
+/// Whether `hay[start..end]`, a `n/d`, is a fraction or a score rather
+/// than a date: a numerator below a small denominator (`1/2`, `3/4`, pain
+/// `3/10`), or a perfect strength score (`5/5`), or a dose after it
+/// (`1/2 tab`).
+pub(crate) fn is_fraction(hay: &[u8], start: usize, end: usize) -> bool {
+    let value = &hay[start..end];
+    let Some(slash) = value.iter().position(|&b| b == b'/') else { return false };
+    let num = |d: &[u8]| d.iter().fold(0u32, |n, &b| n * 10 + u32::from(b.wrapping_sub(b'0')));
+    let (n, d) = (num(&value[..slash]), num(&value[slash + 1..]));
+    if matches!(d, 2 | 3 | 4 | 5 | 8 | 10) && n <= d {
+        return true;
+    }
+    let rest = &hay[end..hay.len().min(end + 12)];
+    let rest = rest.trim_ascii_start().to_ascii_lowercase();
+    ["tab", "cap", "strength", "of ", "x "].iter().any(|w| rest.starts_with(w.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_read_as_clinical_and_logs_do_not() {
+        assert!(is_clinical(b"Pt s/p CABG, afebrile. BP 110/60, HR 80 SR. Lungs clear. c/o pain, prn morphine given."));
+        assert!(!is_clinical(b"2024-01-15 10:22:01 INFO GET /api/v1/items 200 12ms\n2024-01-15 10:22:02 INFO ok\n"));
+        assert!(!is_clinical(b"fn main() { let x = 1/2; println!(\"{}\", x); }"));
+    }
+
+    #[test]
+    fn fractions_and_scores_are_not_dates() {
+        let yes = |t: &str| is_fraction(t.as_bytes(), 0, t.find(' ').unwrap_or(t.len()));
+        assert!(yes("1/2 tab"));
+        assert!(yes("3/4"));
+        assert!(yes("3/10 pain"));
+        assert!(yes("5/5"));
+        assert!(yes("7/8 of"));
+        assert!(!yes("7/22"));
+        assert!(!yes("10/15"));
+        assert!(!yes("8/5"));
+    }
+}
