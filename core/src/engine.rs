@@ -49,6 +49,10 @@ struct Inner {
     names: Option<u32>,
     /// Detectors searched only after street addresses ([`Rule::AfterAddress`]).
     after_address: Vec<u32>,
+    /// Detectors searched only in blocks that read as clinical notes
+    /// ([`Rule::ClinicalText`]): over the whole block, outside the shape
+    /// lanes, so other text pays nothing for them.
+    clinical: Vec<u32>,
     word_lists: &'static WordLists,
     min_score: f32,
     /// Report weak identifiers only with person evidence ([`evidence`]).
@@ -273,14 +277,22 @@ impl Engine {
         let mut regexes = Vec::new();
         let mut labelled = Vec::new();
         let mut after_address = Vec::new();
+        let mut clinical = Vec::new();
         let mut words = Vec::new();
         let mut names = None;
         for (i, d) in detectors.iter().enumerate() {
             match &d.kind {
-                DetectorKind::Regex(re) if d.requires_context || d.rules.contains(&Rule::AfterAddress) => {
+                DetectorKind::Regex(re)
+                    if d.requires_context
+                        || d.rules.contains(&Rule::AfterAddress)
+                        || d.rules.contains(&Rule::ClinicalText) =>
+                {
                     labelled.push((i as u32, re));
                     if d.rules.contains(&Rule::AfterAddress) {
                         after_address.push(i as u32);
+                    }
+                    if d.rules.contains(&Rule::ClinicalText) && !d.requires_context {
+                        clinical.push(i as u32);
                     }
                 }
                 DetectorKind::Regex(re) => regexes.push((i as u32, re)),
@@ -311,6 +323,7 @@ impl Engine {
                 context,
                 names,
                 after_address,
+                clinical,
                 word_lists,
                 min_score,
                 person_evidence,
@@ -547,6 +560,7 @@ impl Engine {
             }
             self.labelled_candidates(hay, field, keywords, searched, cands);
             self.after_address_candidates(hay, field, keywords, cands);
+            self.clinical_candidates(hay, field, keywords, cands);
             hits.clear();
             inner.words.find(hay, hits);
             for h in hits.iter() {
@@ -670,7 +684,8 @@ impl Engine {
         searched.clear();
         for k in keywords.list() {
             for (det, negative) in inner.context.owners(k) {
-                if negative || !inner.labelled.has(det) {
+                // Clinical-text detectors are searched over whole blocks.
+                if negative || !inner.labelled.has(det) || inner.clinical.contains(&det) {
                     continue;
                 }
                 let regex = inner.labelled.regex_of[det as usize];
@@ -753,6 +768,19 @@ impl Engine {
                     self.consider(hay, det, s, e, 0.0, field, keywords, cands);
                 }
             }
+        }
+    }
+
+    /// Candidates of [`Rule::ClinicalText`] detectors, in a block that reads
+    /// as clinical notes: every match over the block.
+    fn clinical_candidates(&self, hay: &[u8], field: Option<&str>, keywords: &Keywords, cands: &mut Vec<Candidate>) {
+        let inner = &*self.inner;
+        if inner.clinical.is_empty() || !crate::clinical::is_clinical(hay) {
+            return;
+        }
+        for &det in &inner.clinical {
+            let regex = inner.labelled.regex_of[det as usize];
+            inner.labelled.for_each(regex, hay, |s, e| self.consider(hay, det, s, e, 0.0, field, keywords, cands));
         }
     }
 
@@ -905,7 +933,12 @@ fn field_matches(field: &str, name: &str) -> bool {
     if field == name {
         return true;
     }
-    field.split('_').collect::<Vec<_>>().windows(name.split('_').count()).any(|w| w.join("_") == name)
+    // `name` as a run of whole `_`-separated words of `field`, without
+    // allocating: it starts at a word start and ends at a word end.
+    field.match_indices(name).any(|(at, _)| {
+        let end = at + name.len();
+        (at == 0 || field.as_bytes()[at - 1] == b'_') && (end == field.len() || field.as_bytes()[end] == b'_')
+    })
 }
 
 /// Scores are reported with two decimals so equal evidence prints equally.

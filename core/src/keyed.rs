@@ -13,6 +13,8 @@
 //! are looked for ([`Keys`]): names, dates of birth, record and account
 //! numbers, SSNs, street addresses, cities and ZIP codes.
 
+use std::sync::OnceLock;
+
 use rustc_hash::FxHashMap;
 
 use crate::entity::Entity;
@@ -71,19 +73,32 @@ const MAX_VALUE: usize = 120;
 #[derive(Debug, Default)]
 pub(crate) struct Keys {
     fields: FxHashMap<String, (Entity, u32)>,
+    /// A bit for each pair of last two bytes (lower case) of a field name:
+    /// most keys in logs and JSON (`ts`, `level`, `latency_ms`) end in no
+    /// field's last two letters and are ruled out without a look-up.
+    endings: Vec<u64>,
 }
 
 impl Keys {
     pub(crate) fn new(detectors: &[Detector]) -> Keys {
         let mut fields = FxHashMap::default();
+        let mut endings = vec![0u64; 65536 / 64];
         for (i, d) in detectors.iter().enumerate() {
             if KEYED.contains(&d.entity) {
                 for f in &d.fields {
                     fields.entry(f.clone()).or_insert((d.entity, i as u32));
+                    if let Some(e) = ending(f.as_bytes()) {
+                        endings[e / 64] |= 1 << (e % 64);
+                    }
                 }
             }
         }
-        Keys { fields }
+        Keys { fields, endings }
+    }
+
+    /// Whether a raw key may be a field name, by its last two bytes.
+    fn may_be(&self, raw: &[u8]) -> bool {
+        ending(raw).is_some_and(|e| self.endings[e / 64] & (1 << (e % 64)) != 0)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -98,6 +113,14 @@ impl Keys {
         }
         let (prefix, rest) = key.split_once('_')?;
         PERSON_PREFIXES.contains(&prefix).then(|| self.fields.get(rest).copied()).flatten()
+    }
+}
+
+/// The last two bytes of a key, lower case, as one number.
+fn ending(key: &[u8]) -> Option<usize> {
+    match key {
+        [.., a, b] => Some(usize::from(a.to_ascii_lowercase()) << 8 | usize::from(b.to_ascii_lowercase())),
+        _ => None,
     }
 }
 
@@ -134,6 +157,17 @@ fn key_char(b: u8) -> bool {
 /// `"key": ["a", "b"]`.
 fn inline(hay: &[u8], keys: &Keys, out: &mut Vec<Pair>) {
     for p in memchr::memchr2_iter(b':', b'=', hay) {
+        // First the cheapest test, on the two bytes before the separator
+        // (or its quote): most separators in logs and JSON follow no key
+        // of a field.
+        let tail = match p.checked_sub(1).map(|i| hay[i]) {
+            Some(b'"' | b'\'') => p - 1,
+            _ => p,
+        };
+        let spaced = tail >= 1 && hay[tail - 1] == b' ';
+        if (tail < 2 || !keys.may_be(&hay[tail - 2..tail])) && !spaced {
+            continue;
+        }
         let sep = hay[p];
         let next = hay.get(p + 1).copied();
         let prev = p.checked_sub(1).map(|i| hay[i]);
@@ -142,8 +176,13 @@ fn inline(hay: &[u8], keys: &Keys, out: &mut Vec<Pair>) {
             continue;
         }
         let Some((key_start, key_end)) = key_before(hay, p) else { continue };
-        let key = normalize_field(&String::from_utf8_lossy(&hay[key_start..key_end]));
-        let Some((entity, det)) = keys.lookup(&key) else { continue };
+        if !keys.may_be(&hay[key_start..key_end]) {
+            continue;
+        }
+        let mut buf = [0u8; MAX_KEY];
+        let Some(key) = normalize_ascii(&hay[key_start..key_end], &mut buf) else { continue };
+        let Some((entity, det)) = keys.lookup(key) else { continue };
+        let key = key.to_string();
         let mut at = p + 1;
         while at < hay.len() && (hay[at] == b' ' || hay[at] == b'\t') {
             at += 1;
@@ -192,6 +231,25 @@ fn inline(hay: &[u8], keys: &Keys, out: &mut Vec<Pair>) {
             }
         }
     }
+}
+
+/// [`normalize_field`] for an ASCII key, into `buf` without allocating:
+/// lower case, each run of other characters one `_`, none at the ends.
+fn normalize_ascii<'b>(key: &[u8], buf: &'b mut [u8; MAX_KEY]) -> Option<&'b str> {
+    let mut n = 0;
+    for &b in key {
+        if b.is_ascii_alphanumeric() {
+            *buf.get_mut(n)? = b.to_ascii_lowercase();
+            n += 1;
+        } else if n > 0 && buf[n - 1] != b'_' {
+            *buf.get_mut(n)? = b'_';
+            n += 1;
+        }
+    }
+    while n > 0 && buf[n - 1] == b'_' {
+        n -= 1;
+    }
+    std::str::from_utf8(&buf[..n]).ok()
 }
 
 /// The key that ends right before the separator at `sep`: optional
@@ -340,6 +398,11 @@ fn rows(hay: &[u8], keys: &Keys, out: &mut Vec<Pair>) {
     let mut header: Option<(u8, Columns)> = None;
     let mut sql = false;
     let mut first = true;
+    // Where `insert into` occurs (SQL writes it in one case or the other),
+    // found by a vectorised search over the block.
+    let mut at: Vec<usize> = insert_into().iter().flat_map(|f| f.find_iter(hay)).collect();
+    at.sort_unstable();
+    let mut inserts = at.into_iter().peekable();
     for (start, end) in lines(hay) {
         let line = &hay[start..end];
         if line.iter().all(u8::is_ascii_whitespace) {
@@ -348,7 +411,9 @@ fn rows(hay: &[u8], keys: &Keys, out: &mut Vec<Pair>) {
             continue;
         }
         let was_first = std::mem::replace(&mut first, false);
-        if let Some(columns) = sql_columns(line) {
+        while inserts.next_if(|&at| at < start).is_some() {}
+        let insert = inserts.next_if(|&at| at < end).is_some();
+        if let Some(columns) = insert.then(|| sql_columns(line)).flatten() {
             header = columnize(hay, start + columns.0, start + columns.1, b',', keys).map(|c| (b',', c));
             sql = true;
             // Tuples may follow on the same line.
@@ -395,6 +460,12 @@ fn columnize(hay: &[u8], start: usize, end: usize, delim: u8, keys: &Keys) -> Op
         })
         .collect();
     cols.iter().any(Option::is_some).then_some(cols)
+}
+
+/// `INSERT INTO` and `insert into`.
+fn insert_into() -> &'static [memchr::memmem::Finder<'static>; 2] {
+    static FINDERS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    FINDERS.get_or_init(|| [memchr::memmem::Finder::new(b"INSERT INTO"), memchr::memmem::Finder::new(b"insert into")])
 }
 
 /// The span of the column list in `INSERT INTO t (a, b) VALUES`, relative

@@ -629,6 +629,13 @@ impl Labelled {
     /// prose often holds none (`on exam`, `date of the visit`): then the
     /// regex is not run (a third of the searches in clinical notes, each
     /// costing more than the test).
+    /// Every match of regex `index` over all of `hay`, in one search.
+    pub(crate) fn for_each(&self, index: u32, hay: &[u8], mut found: impl FnMut(usize, usize)) {
+        for m in self.regexes[index as usize].find_iter(Input::new(hay)) {
+            found(m.start(), m.end());
+        }
+    }
+
     pub(crate) fn find_in(&self, index: u32, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         if self.need_digit[index as usize] && !holds_digit(&hay[start..end]) {
             return None;
