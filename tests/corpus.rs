@@ -122,6 +122,10 @@ const FLOORS: &[Floor] = &[
            bare years (`'09`)."),
     floor(NOTES,     "PHONE",       Some(1.00), Some(1.00),
           "clinical-notes bar met: pagers after their label, numbers written apart (`201/324/1423`, `212- 476- 8356`)."),
+    floor(NOTES,     "ADDRESS",     Some(0.17), Some(0.63),
+          "BELOW the clinical-notes bar (recall 0.90): facilities named before their kind (`Calvert Hospital`, `Baltimore Rehab`) \
+           are found in clinical text; bare hospital codes (`GH`, `GBMC`), towns (`catonsville`) and multi-word names \
+           (`Sacred Heart`) are missed."),
     floor(NOTES,     "NAME",        Some(0.79), Some(0.25),
           "BELOW the clinical-notes bar (recall 0.95, precision 0.85): lower-case and misspelt surnames are missed; all-caps \
            shorthand and clinical words are found as names."),

@@ -85,6 +85,81 @@ validators! {
     NotTrivial = "not_trivial" => not_trivial;
     /// A month and a two-digit year that cannot be a day (`8/87`, `12/82`).
     MonthYear = "month_year" => month_year;
+    /// A facility's name before its kind (`Calvert Hospital`, `Sacred Heart
+    /// Memorial`): no article, pronoun or preposition in the name.
+    Facility = "facility" => facility;
+}
+
+fn facility(value: &[u8]) -> Verdict {
+    const NOT_NAMES: &[&[u8]] = &[
+        b"the",
+        b"a",
+        b"an",
+        b"his",
+        b"her",
+        b"their",
+        b"our",
+        b"this",
+        b"that",
+        b"same",
+        b"outside",
+        b"local",
+        b"other",
+        b"another",
+        b"to",
+        b"at",
+        b"from",
+        b"in",
+        b"of",
+        b"for",
+        b"and",
+        b"with",
+        b"by",
+        b"on",
+        b"back",
+        b"home",
+        b"state",
+        b"county",
+        b"city",
+        b"nearest",
+        b"previous",
+        b"prior",
+        b"new",
+        b"old",
+        b"private",
+        b"general",
+        b"area",
+        b"community",
+        b"psych",
+        b"acute",
+        b"was",
+        b"is",
+        b"be",
+        b"go",
+        b"went",
+        b"via",
+        b"per",
+        b"pt",
+        b"patient",
+        b"into",
+        b"cardiac",
+        b"pulmonary",
+        b"inpatient",
+        b"outpatient",
+    ];
+    let mut words = value.split(|&b| b == b' ').filter(|w| !w.is_empty()).collect::<Vec<_>>();
+    words.pop(); // the kind (`hospital`, `rehab`…)
+    let named = !words.is_empty()
+        && words.iter().all(|w| {
+            let lower = w.to_ascii_lowercase();
+            let lower = lower.strip_suffix(b".").unwrap_or(&lower);
+            !NOT_NAMES.contains(&lower)
+        });
+    if named {
+        Some(0.0)
+    } else {
+        REJECT
+    }
 }
 
 fn month_year(value: &[u8]) -> Verdict {
