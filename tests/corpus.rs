@@ -126,9 +126,9 @@ const FLOORS: &[Floor] = &[
           "BELOW the clinical-notes bar (recall 0.90): facilities named before their kind (`Calvert Hospital`, `Baltimore Rehab`) \
            are found in clinical text; bare hospital codes (`GH`, `GBMC`), towns (`catonsville`) and multi-word names \
            (`Sacred Heart`) are missed."),
-    floor(NOTES,     "NAME",        Some(0.79), Some(0.25),
+    floor(NOTES,     "NAME",        Some(0.79), Some(0.27),
           "BELOW the clinical-notes bar (recall 0.95, precision 0.85): lower-case and misspelt surnames are missed; all-caps \
-           shorthand and clinical words are found as names."),
+           shorthand (`NO VEA`, `MAE`) and clinical words are found as names."),
 ];
 
 // ---------------------------------------------------------------------------

@@ -1002,6 +1002,16 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     if !titled && len == 1 && all_upper && lower_case_around(hay, tokens[idx[lo]].start, tokens[idx[lo]].end) {
         return Some(next);
     }
+    // A phrase, not a person: a run in capitals that holds a function word
+    // and no word of a name list (`IN TO`, `TO BE`, `ON VENT`, `HE WAS`;
+    // notes written in capitals). `TO SMITH` keeps its surname.
+    let function = |k: usize| {
+        let t = tokens[idx[k]];
+        FUNCTION_WORDS.contains(&&hay[t.start..t.end].to_ascii_lowercase()[..])
+    };
+    if !titled && all_upper && (lo..hi).any(function) && (lo..hi).all(|k| function(k) || flg[k] & (FIRST | LAST) == 0) {
+        return Some(next);
+    }
     // A place, not a person: `San Francisco`, `El Akarit`, `Fort Worth`.
     if !titled && hi - lo >= 2 && is_place_prefix(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]) {
         return Some(next);
@@ -1055,6 +1065,15 @@ fn derived_word(word: &[u8]) -> bool {
     let lower = word.to_ascii_lowercase();
     lower.len() >= 6 && ENDINGS.iter().any(|e| lower.ends_with(e))
 }
+
+/// English function words (and the verbs notes use like them): never part
+/// of a name.
+const FUNCTION_WORDS: &[&[u8]] = &[
+    b"to", b"in", b"on", b"at", b"by", b"of", b"or", b"and", b"the", b"a", b"an", b"be", b"is", b"was", b"were",
+    b"will", b"he", b"she", b"it", b"his", b"her", b"with", b"via", b"no", b"not", b"see", b"as", b"if", b"up", b"off",
+    b"out", b"back", b"more", b"much", b"able", b"want", b"ready", b"keep", b"go", b"for", b"from", b"into", b"than",
+    b"then", b"per", b"has", b"had", b"have", b"are", b"am", b"so", b"but",
+];
 
 /// Words that introduce a person's name.
 const TRIGGERS: WordSet = WordSet::new(&[
