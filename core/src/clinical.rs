@@ -11,9 +11,9 @@
 use std::cell::Cell;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::AhoCorasick;
 
-use crate::matcher::is_word_byte;
+use crate::matcher::{is_word_byte, word_list_automaton};
 
 /// Clinical shorthand, lower case, matched as whole words in any case.
 const SHORTHAND: &[&str] = &[
@@ -144,14 +144,7 @@ const SHORTHAND: &[&str] = &[
 
 fn shorthand() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(SHORTHAND)
-            .expect("the shorthand list is a valid automaton")
-    })
+    AC.get_or_init(|| word_list_automaton(SHORTHAND))
 }
 
 thread_local! {

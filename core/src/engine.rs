@@ -730,14 +730,9 @@ impl Engine {
                 let det = i as u32;
                 if inner.labelled.has(det) && d.fields.iter().any(|name| field_matches(f, name)) {
                     let regex = inner.labelled.regex_of[i];
-                    let mut at = 0;
-                    while let Some((s, e)) = inner.labelled.find_in(regex, hay, at, hay.len()) {
-                        self.consider(hay, det, s, e, 0.0, Some(f), keywords, cands);
-                        at = e.max(s + 1);
-                        if at >= hay.len() {
-                            break;
-                        }
-                    }
+                    inner
+                        .labelled
+                        .for_each(regex, hay, |s, e| self.consider(hay, det, s, e, 0.0, Some(f), keywords, cands));
                 }
             }
         }

@@ -49,10 +49,10 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::AhoCorasick;
 
 use crate::entity::Entity;
-use crate::matcher::is_word_byte;
+use crate::matcher::{is_word_byte, word_list_automaton};
 
 /// Lines on either side of a finding's line that belong to its record.
 pub const WINDOW: usize = 5;
@@ -260,14 +260,7 @@ const PERSON_RESOURCES: &[&str] = &["Patient", "RelatedPerson", "Person"];
 
 fn labels() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(LABELS.iter().map(|(label, _)| label))
-            .expect("the label list is a valid automaton")
-    })
+    AC.get_or_init(|| word_list_automaton(LABELS.iter().map(|(label, _)| label)))
 }
 
 /// The class of a finding.

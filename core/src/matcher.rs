@@ -711,6 +711,18 @@ pub(crate) fn is_word_byte(b: u8) -> bool {
     WORD_BYTES[b as usize]
 }
 
+/// A fixed list of words as one automaton: any ASCII case, longest match
+/// first, as a DFA (the lists are small; their automata are searched over
+/// whole blocks). The caller checks word boundaries.
+pub(crate) fn word_list_automaton<W: AsRef<[u8]>>(words: impl IntoIterator<Item = W>) -> AhoCorasick {
+    AhoCorasickBuilder::new()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .ascii_case_insensitive(true)
+        .match_kind(AcMatchKind::LeftmostLongest)
+        .build(words)
+        .expect("a word list is a valid automaton")
+}
+
 /// [`is_word_byte`] as a table: one load instead of four range tests, on
 /// paths that walk every byte of a window.
 static WORD_BYTES: [bool; 256] = {
