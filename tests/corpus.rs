@@ -126,9 +126,10 @@ const FLOORS: &[Floor] = &[
           "BELOW the clinical-notes bar (recall 0.90): facilities named before their kind (`Calvert Hospital`, `Baltimore Rehab`) \
            are found in clinical text; bare hospital codes (`GH`, `GBMC`), towns (`catonsville`) and multi-word names \
            (`Sacred Heart`) are missed."),
-    floor(NOTES,     "NAME",        Some(0.79), Some(0.27),
-          "BELOW the clinical-notes bar (recall 0.95, precision 0.85): lower-case and misspelt surnames are missed; all-caps \
-           shorthand (`NO VEA`, `MAE`) and clinical words are found as names."),
+    floor(NOTES,     "NAME",        Some(0.83), Some(0.66),
+          "BELOW the clinical-notes bar (recall 0.95, precision 0.85): lines in capitals read as caseless, clinical words \
+           (Philter's safe list) are no names without a title; missed are misspelt and lone surnames without a title \
+           (`healey`, `Vaseqez`), found wrongly are device and brand words that are also given names (`Aline`, `Quinton`)."),
 ];
 
 // ---------------------------------------------------------------------------

