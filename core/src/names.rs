@@ -1801,6 +1801,34 @@ mod tests {
     }
 
     #[test]
+    fn lines_in_capitals_read_as_caseless() {
+        // Nursing notes in capitals: shorthand is no name, a surname after
+        // a title or an initial and a credential is.
+        assert!(flagged("PT CONT TO BE TRACHED ON VENT, NO CHG'S MADE OVERNIGHT.").is_empty());
+        assert!(flagged("VQ SCAN- NEG FOR PE; SEE FLOW SHEET FOR CLINICAL INFORMATION").is_empty());
+        assert_eq!(flagged("HR IRREGULAR 120-130'S. DR WOODRUM UP AT 1615 AND PUSHED"), ["WOODRUM"]);
+        assert_eq!(flagged("CVP 13. DR. KNIGHT AWARE-ORDER FOR 5MG IV LOPRESSOR"), ["KNIGHT"]);
+        assert_eq!(flagged("ALL IS WELL AT THIS TIME. S. ROBERTO RRT"), ["S. ROBERTO"]);
+        // Short lines keep their capitals' meaning (a form's name field).
+        assert_eq!(flagged("JOHN SMITH"), ["JOHN SMITH"]);
+    }
+
+    #[test]
+    fn clinical_words_need_a_title_to_be_names() {
+        assert!(flagged("Pt Sedated on propofol, Ectopy noted").is_empty());
+        assert!(flagged("cont on mech vent, pacer on standby, co by fick").is_empty());
+        assert_eq!(flagged("edema in arms, dr. pica aware"), ["pica"]);
+        assert_eq!(flagged("PLAN DISCUSSED WITH DR. KOH FROM ANESTHESIA"), ["KOH"]);
+    }
+
+    #[test]
+    fn sinus_rhythm_is_not_a_title() {
+        assert!(flagged("HR 65 SR NO VEA NOTED. CV SR TO ST").is_empty());
+        assert!(flagged("hr 60-80's sr no vea, 16 Fr Foley placed").is_empty());
+        assert_eq!(flagged("Sr. Garcia called"), ["Garcia"]);
+    }
+
+    #[test]
     fn lines_without_capitals() {
         assert_eq!(flagged("follow up with tracy wiśniewska in 2 months."), ["tracy wiśniewska"]);
         assert_eq!(flagged("hello, this is dr. hurst"), ["hurst"]);
