@@ -122,10 +122,11 @@ const FLOORS: &[Floor] = &[
            bare years (`'09`)."),
     floor(NOTES,     "PHONE",       Some(1.00), Some(1.00),
           "clinical-notes bar met: pagers after their label, numbers written apart (`201/324/1423`, `212- 476- 8356`)."),
-    floor(NOTES,     "ADDRESS",     Some(0.17), Some(0.63),
-          "BELOW the clinical-notes bar (recall 0.90): facilities named before their kind (`Calvert Hospital`, `Baltimore Rehab`) \
-           are found in clinical text; bare hospital codes (`GH`, `GBMC`), towns (`catonsville`) and multi-word names \
-           (`Sacred Heart`) are missed."),
+    floor(NOTES,     "ADDRESS",     Some(0.50), Some(0.92),
+          "BELOW the clinical-notes bar (recall 0.90): facilities before their kind (`Calvert Hospital`) and places \
+           after a move to or from them (`transferred to Quartermain 3`, `sent to GH`) are found in clinical text; \
+           towns (`lives in catonsville`), multi-word names (`Sacred Heart Memorial`, `St. Agnes`) and codes after \
+           other words (`is in GH`) are missed."),
     floor(NOTES,     "NAME",        Some(0.83), Some(0.66),
           "BELOW the clinical-notes bar (recall 0.95, precision 0.85): lines in capitals read as caseless, clinical words \
            (Philter's safe list) are no names without a title; missed are misspelt and lone surnames without a title \

@@ -583,6 +583,9 @@ pub(crate) struct Labelled {
     /// For each regex, whether every match of it holds a digit (see
     /// [`has_digit_always`]).
     need_digit: Vec<bool>,
+    /// For each regex, its groups named `value…`, which name the part of a
+    /// match to report (`transferred to (?P<value>…)`); empty for none.
+    value_groups: Vec<Vec<usize>>,
     /// Detector index → index into `regexes` (or `u32::MAX`).
     pub(crate) regex_of: Vec<u32>,
 }
@@ -601,7 +604,7 @@ impl Labelled {
             };
             regex_of[det as usize] = at as u32;
         }
-        let regexes = sources
+        let regexes: Vec<Regex> = sources
             .iter()
             .map(|re| {
                 // No literal prefilter: these regexes search a few dozen
@@ -615,7 +618,16 @@ impl Labelled {
             })
             .collect::<Result<_, _>>()?;
         let need_digit = sources.iter().map(|re| has_digit_always(&re.hir)).collect();
-        Ok(Labelled { regexes, need_digit, regex_of })
+        // As in the shape lanes, the first group named `value…` that takes
+        // part in a match is the part reported.
+        let value_groups = regexes
+            .iter()
+            .map(|re| {
+                let names = re.group_info().pattern_names(PatternID::ZERO);
+                names.enumerate().filter(|(_, n)| n.is_some_and(|n| n.starts_with("value"))).map(|(g, _)| g).collect()
+            })
+            .collect();
+        Ok(Labelled { regexes, need_digit, value_groups, regex_of })
     }
 
     /// Whether detector `det` is keyword-driven.
@@ -631,8 +643,18 @@ impl Labelled {
     /// costing more than the test).
     /// Every match of regex `index` over all of `hay`, in one search.
     pub(crate) fn for_each(&self, index: u32, hay: &[u8], mut found: impl FnMut(usize, usize)) {
-        for m in self.regexes[index as usize].find_iter(Input::new(hay)) {
-            found(m.start(), m.end());
+        let re = &self.regexes[index as usize];
+        let groups = &self.value_groups[index as usize];
+        if groups.is_empty() {
+            for m in re.find_iter(Input::new(hay)) {
+                found(m.start(), m.end());
+            }
+            return;
+        }
+        for caps in re.captures_iter(Input::new(hay)) {
+            if let Some(span) = groups.iter().find_map(|&g| caps.get_group(g)) {
+                found(span.start, span.end);
+            }
         }
     }
 
@@ -641,7 +663,14 @@ impl Labelled {
             return None;
         }
         let re = &self.regexes[index as usize];
-        re.search(&Input::new(hay).range(start..end)).map(|m| (m.start(), m.end()))
+        let input = Input::new(hay).range(start..end);
+        let groups = &self.value_groups[index as usize];
+        if groups.is_empty() {
+            return re.search(&input).map(|m| (m.start(), m.end()));
+        }
+        let mut caps = re.create_captures();
+        re.search_captures(&input, &mut caps);
+        groups.iter().find_map(|&g| caps.get_group(g)).map(|span| (span.start, span.end))
     }
 }
 

@@ -88,6 +88,13 @@ validators! {
     /// A facility's name before its kind (`Calvert Hospital`, `Sacred Heart
     /// Memorial`): no article, pronoun or preposition in the name.
     Facility = "facility" => facility;
+    /// A hospital or ward by name after a move to or from it (`transferred
+    /// to Quartermain`, `sent to GH`): a word on no word list, or a short
+    /// code that is not a common word, and not a hospital unit (`CCU`).
+    Destination = "destination" => destination;
+    /// A ward by name before its floor (`on Quartermain 6`): a word on no
+    /// word list and no hospital unit; codes are not taken (`on ASA 81`).
+    Ward = "ward" => ward;
 }
 
 fn facility(value: &[u8]) -> Verdict {
@@ -149,11 +156,24 @@ fn facility(value: &[u8]) -> Verdict {
     ];
     let mut words = value.split(|&b| b == b' ').filter(|w| !w.is_empty()).collect::<Vec<_>>();
     words.pop(); // the kind (`hospital`, `rehab`…)
+    // A word before the kind names the place when it is capitalized as a
+    // name (`Calvert Hospital`, `Sacred Heart Memorial`) or, written in one
+    // case, is no common or clinical word (`CALVERT HOSPITAL`, not
+    // `AWAITING REHAB` or `poss rehab`).
+    let name_word = |w: &[u8], lower: &[u8]| {
+        use crate::patterns::words::{CLINICAL, COMMON};
+        let capitalized = w[0].is_ascii_uppercase() && w[1..].iter().any(u8::is_ascii_lowercase);
+        capitalized || crate::patterns::words::WordLists::embedded().flags(lower) & (COMMON | CLINICAL) == 0
+    };
     let named = !words.is_empty()
         && words.iter().all(|w| {
             let lower = w.to_ascii_lowercase();
             let lower = lower.strip_suffix(b".").unwrap_or(&lower);
             !NOT_NAMES.contains(&lower)
+        })
+        && words.last().is_some_and(|w| {
+            let lower = w.to_ascii_lowercase();
+            name_word(w, lower.strip_suffix(b".").unwrap_or(&lower))
         });
     if named {
         Some(0.0)
@@ -768,4 +788,32 @@ mod tests {
         assert!(!ok(Validator::NotTrivial, "123456789"));
         assert!(ok(Validator::NotTrivial, "004815162"));
     }
+}
+
+/// The flags of a place's name, or `None` when it cannot be one (a unit,
+/// a title, a weekday or country, or not a word).
+fn place_flags(value: &[u8]) -> Option<u16> {
+    use crate::patterns::words::{PLACE, TITLE, UNIT};
+    if value.len() < 2 || value.len() > 32 {
+        return None;
+    }
+    let lower: Vec<u8> = value.iter().filter(|&&b| b != b'\'' && b != b'-').map(u8::to_ascii_lowercase).collect();
+    let flags = crate::patterns::words::WordLists::embedded().flags(&lower);
+    (flags & (UNIT | TITLE | PLACE) == 0).then_some(flags)
+}
+
+fn destination(value: &[u8]) -> Verdict {
+    use crate::patterns::words::COMMON;
+    let flags = place_flags(value)?;
+    let code = value.len() <= 5 && value.iter().all(u8::is_ascii_alphabetic);
+    if flags & COMMON == 0 && code {
+        return Some(0.0);
+    }
+    ward(value)
+}
+
+fn ward(value: &[u8]) -> Verdict {
+    use crate::patterns::words::{CLINICAL, COMMON};
+    let flags = place_flags(value)?;
+    (value.len() > 5 && flags & (COMMON | CLINICAL) == 0).then_some(0.0)
 }

@@ -10,7 +10,9 @@ use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use super::wordtable;
-pub(crate) use super::wordtable::{CLINICAL, COMMON, EPONYM, EPONYM_COMMON, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE};
+pub(crate) use super::wordtable::{
+    CLINICAL, COMMON, EPONYM, EPONYM_COMMON, FIRST, LAST, PARTICLE, PLACE, SUFFIX, TITLE, UNIT,
+};
 
 // Written by `core/build.rs`: `ALL_SLOTS` and `SPOT_SLOTS`, the tables of
 // the embedded lists, and `LISTS`, the lists as `(flag, text)` from the

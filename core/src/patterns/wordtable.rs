@@ -32,6 +32,11 @@ pub const EPONYM_COMMON: u16 = 256;
 /// Pica`).
 pub const CLINICAL: u16 = 512;
 
+/// The token names a hospital's unit, department or service (`ICU`,
+/// `CCU`, `OR`, `rehab`), not a hospital: `transferred to CCU` names no
+/// place that identifies anyone.
+pub const UNIT: u16 = 1024;
+
 /// The embedded lists: flag and file under `patterns/names/`.
 pub const LIST_FILES: &[(u16, &str)] = &[
     (FIRST, "first.txt"),
@@ -49,6 +54,7 @@ pub const LIST_FILES: &[(u16, &str)] = &[
     // common surnames removed (`pacer`, `sedated`, `ectopy`): a word, not
     // a name, even after a person word (`pt sedated`).
     (CLINICAL, "clinical_words.txt"),
+    (UNIT, "units.txt"),
     // Eponyms whose surname is too common to exclude everywhere: an eponym
     // only when a clinical head noun or `'s` follows (`Murphy's sign`).
     (EPONYM_COMMON, "eponyms_common_surnames.txt"),
