@@ -122,7 +122,7 @@ const FLOORS: &[Floor] = &[
            bare years (`'09`)."),
     floor(NOTES,     "PHONE",       Some(1.00), Some(1.00),
           "clinical-notes bar met: pagers after their label, numbers written apart (`201/324/1423`, `212- 476- 8356`)."),
-    floor(NOTES,     "ADDRESS",     Some(0.50), Some(0.92),
+    floor(NOTES,     "ADDRESS",     Some(0.56), Some(0.92),
           "BELOW the clinical-notes bar (recall 0.90): facilities before their kind (`Calvert Hospital`) and places \
            after a move to or from them (`transferred to Quartermain 3`, `sent to GH`) are found in clinical text; \
            towns (`lives in catonsville`), multi-word names (`Sacred Heart Memorial`, `St. Agnes`) and codes after \
@@ -313,13 +313,26 @@ fn excerpt(text: &str, start: usize, end: usize) -> String {
     format!("{pre}{}⟦{}⟧{}{post}", &text[from..start], &text[start..end], &text[end..to]).replace('\n', "⏎")
 }
 
+/// The label a prediction is scored as. The clinical notes annotate every
+/// location (hospital, town, street) as ADDRESS, and are scored with
+/// ADDRESS, CITY and ZIP as one class (`shared/eval/README.md`).
+fn one_class(file: &str, label: &'static str) -> &'static str {
+    match label {
+        "CITY" | "ZIP" if file == NOTES => "ADDRESS",
+        _ => label,
+    }
+}
+
 fn score_file(engine: &Engine, name: &str, records: &[Record], debug: &Debug) -> FileReport {
     let started = Instant::now();
     let mut labels: BTreeMap<String, LabelStats> = BTreeMap::new();
     let (mut incomplete, mut neutral) = (0, 0);
     for r in records {
-        let preds: Vec<(&'static str, usize, usize)> =
-            engine.scan(&r.text).iter().map(|f| (f.entity().as_str(), f.start(), f.end())).collect();
+        let preds: Vec<(&'static str, usize, usize)> = engine
+            .scan(&r.text)
+            .iter()
+            .map(|f| (one_class(name, f.entity().as_str()), f.start(), f.end()))
+            .collect();
         let describe = |(s, e): (usize, usize)| {
             let over: Vec<String> = preds
                 .iter()

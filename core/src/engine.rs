@@ -794,6 +794,12 @@ impl Engine {
     ) {
         let inner = &*self.inner;
         let d = &inner.detectors[det as usize];
+        // The part of the match the validator takes (a town's words).
+        let end = match d.validator.map(|v| v.take(&hay[start..end])) {
+            Some(Some(len)) => start + len,
+            Some(None) => return,
+            None => end,
+        };
         // Structural rules first: they are cheap, and they reject most of
         // what the shapes find in logs (event timestamps, versions). An event
         // time survives only next to a patient-date hotword, checked below.

