@@ -116,10 +116,11 @@ const FLOORS: &[Floor] = &[
            allow: the same multi-line address is annotated as parts (ZIP separate) in some records \
            and as ONE whole ADDRESS span in others, where the ZIP found inside counts as a false \
            positive (all 121 false positives are such ZIPs)."),
-    floor(NOTES,     "DATE",        Some(0.92), Some(0.72),
-          "BELOW the clinical-notes bar (recall 0.97): month/day and month/two-digit-year dates are found in text that reads as \
-           clinical notes; missed are fractions-shaped dates (`3/5`), ranges (`6/30-7/2`), month names alone (`sept`) and \
-           bare years (`'09`)."),
+    floor(NOTES,     "DATE",        Some(0.92), Some(0.92),
+          "BELOW the clinical-notes bar (recall 0.97): month/day and month/two-digit-year dates are found in text that \
+           reads as clinical notes, fractions, scores and ventilator settings (`PSV 10/5`, `5/5, 40%`) are not; missed \
+           are fraction-shaped dates without a date word (`diaphoresis 3/5`), ranges (`6/30-7/2`), month names alone \
+           (`sept`) and bare years (`'09`)."),
     floor(NOTES,     "PHONE",       Some(1.00), Some(1.00),
           "clinical-notes bar met: pagers after their label, numbers written apart (`201/324/1423`, `212- 476- 8356`)."),
     floor(NOTES,     "ADDRESS",     Some(0.56), Some(0.92),

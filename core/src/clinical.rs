@@ -189,21 +189,61 @@ fn count(hay: &[u8]) -> bool {
     hits >= 3 && hits * 400 >= hay.len()
 }
 
-/// Whether `hay[start..end]`, a `n/d`, is a fraction or a score rather
-/// than a date: a numerator below a small denominator (`1/2`, `3/4`, pain
-/// `3/10`), or a perfect strength score (`5/5`), or a dose after it
-/// (`1/2 tab`).
+/// Whether `hay[start..end]`, a `n/d`, is a fraction, a score or a setting
+/// rather than a date: a numerator below a small denominator (`1/2`, `3/4`,
+/// pain `3/10`), a perfect strength score (`5/5`), a dose after it (`1/2
+/// tab`), or a ventilator setting (see [`is_setting`]).
 pub(crate) fn is_fraction(hay: &[u8], start: usize, end: usize) -> bool {
     let value = &hay[start..end];
     let Some(slash) = value.iter().position(|&b| b == b'/') else { return false };
     let num = |d: &[u8]| d.iter().fold(0u32, |n, &b| n * 10 + u32::from(b.wrapping_sub(b'0')));
     let (n, d) = (num(&value[..slash]), num(&value[slash + 1..]));
-    if matches!(d, 2 | 3 | 4 | 5 | 8 | 10) && n <= d {
+    if matches!(d, 2 | 3 | 4 | 5 | 8 | 10) && (n == d || n < d && !date_word_before(hay, start)) {
         return true;
     }
     let rest = &hay[end..hay.len().min(end + 12)];
     let rest = rest.trim_ascii_start().to_ascii_lowercase();
-    ["tab", "cap", "strength", "of ", "x "].iter().any(|w| rest.starts_with(w.as_bytes()))
+    ["tab", "cap", "strength", "of ", "x "].iter().any(|w| rest.starts_with(w.as_bytes())) || is_setting(hay, start, end)
+}
+
+/// Whether a word that introduces a date ends right before `start` (`on
+/// 7/8`, `s/p 3/8`, `since 2/3`): then a fraction's shape is a date.
+fn date_word_before(hay: &[u8], start: usize) -> bool {
+    let before = hay[start.saturating_sub(8)..start].trim_ascii_end();
+    let word = &before[before.iter().rposition(|&b| b == b' ' || b == b'\n').map_or(0, |p| p + 1)..];
+    [&b"on"[..], b"s/p", b"since", b"until"].iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Ventilator modes and settings, whose pressures are written `n/n` (`PSV
+/// 10/5`, `CPAP 5/5`, `10/5 PEEP`).
+const SETTING_WORDS: &[&[u8]] =
+    &[b"ps", b"psv", b"cpap", b"bipap", b"peep", b"ips", b"ipap", b"epap", b"simv", b"imv", b"prvc", b"aprv", b"flowby", b"vent", b"fio2"];
+
+/// Whether `hay[start..end]` is a ventilator setting: a mode or setting
+/// word before it (`PSV 10/5`, `flowby 6/2`), or a percentage or setting
+/// word right after it on its line (`10/5 PEEP`, `5/5, 40%`, `5/30%`).
+fn is_setting(hay: &[u8], start: usize, end: usize) -> bool {
+    let setting = |w: &[u8]| SETTING_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w));
+    let mut i = start;
+    while i > 0 && start - i < 3 && matches!(hay[i - 1], b' ' | b':' | b'@' | b'-' | b'=' | b'(') {
+        i -= 1;
+    }
+    let word_end = i;
+    while i > 0 && word_end - i < 8 && hay[i - 1].is_ascii_alphanumeric() {
+        i -= 1;
+    }
+    if setting(&hay[i..word_end]) || hay[start.saturating_sub(2)..start].contains(&b'%') {
+        return true;
+    }
+    let after = &hay[end..hay.len().min(end + 12)];
+    let line = &after[..after.iter().position(|&b| b == b'\n').unwrap_or(after.len())];
+    let letters = line.iter().position(u8::is_ascii_alphabetic).unwrap_or(line.len());
+    if line[..letters].contains(&b'%') {
+        return true;
+    }
+    let word = &line[letters..];
+    let word = &word[..word.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(word.len())];
+    letters <= 2 && setting(word)
 }
 
 #[cfg(test)]
@@ -224,6 +264,19 @@ mod tests {
         assert!(yes("3/4"));
         assert!(yes("3/10 pain"));
         assert!(yes("5/5"));
+        let setting = |t: &str, v: &str| {
+            let at = t.find(v).unwrap();
+            is_fraction(t.as_bytes(), at, at + v.len())
+        };
+        assert!(setting("pt remains intubated on PSV 12/10, Vt 450", "12/10"));
+        assert!(setting("with flowby 6/2. Spont vols", "6/2"));
+        assert!(setting("currently on 10/25 50% 5p", "10/25"));
+        assert!(setting("CPAP/PSV 12/10/40% drawing", "12/10/40"));
+        assert!(setting("ON VENT: .40/IPS 10/7 PEEP", "10/7"));
+        assert!(!setting("admitted on 7/22 for CP", "7/22"));
+        assert!(!setting("LBM 11/4, abd soft", "11/4"));
+        assert!(!setting("pacer placed on 7/8. BP 94", "7/8"));
+        assert!(setting("strength 5/5 on 5/5 bilat", "5/5"));
         assert!(yes("7/8 of"));
         assert!(!yes("7/22"));
         assert!(!yes("10/15"));
