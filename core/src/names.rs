@@ -589,7 +589,7 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
             if tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space))
                 && is_title(t.flags)
             {
-                if let Some(end) = run(hay, tokens, i + 1, true, out) {
+                if let Some(end) = run(words, hay, tokens, i + 1, true, out) {
                     i = end;
                     continue;
                 }
@@ -601,7 +601,7 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         if is_title(f)
             && tokens.get(i + 1).is_some_and(|n| n.shape != Shape::Lower && matches!(n.sep, Sep::Period | Sep::Space))
         {
-            if let Some(end) = run(hay, tokens, i + 1, true, out) {
+            if let Some(end) = run(words, hay, tokens, i + 1, true, out) {
                 i = end;
                 continue;
             }
@@ -639,7 +639,7 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
             i += 1;
             continue;
         }
-        i = run(hay, tokens, i, false, out).unwrap_or(i + 1);
+        i = run(words, hay, tokens, i, false, out).unwrap_or(i + 1);
     }
     lift_lists(hay, tokens, out);
 }
@@ -829,7 +829,7 @@ fn number_or_word_follows(hay: &[u8], end: usize) -> bool {
 
 /// Scores the run of capitalized tokens starting at `first`; pushes a hit if
 /// it is a name and returns the index after the run.
-fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<NameHit>) -> Option<usize> {
+fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<NameHit>) -> Option<usize> {
     // Collect the run: capitalized tokens (or particles between them) joined
     // by name separators, at most five tokens.
     let mut idx: [usize; 6] = [0; 6];
@@ -984,8 +984,6 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
         0.65
     } else if strong == 1 {
         0.4
-    } else if weak >= 2 && len == 2 {
-        0.5
     } else if weak == 1 && unknown == 1 && len == 2 && uniform && !all_upper && flg[lo] & FIRST != 0 {
         // A given name that is also a word, then a capitalized word on no
         // list (`Penny Cavalcanti`, `Rose Nekrasov`).
@@ -1024,7 +1022,10 @@ fn run(hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<N
         && !all_upper
         && strong + unknown + weak > 0
         && ((flg[lo] & (WORD | PLACE | EPONYM) == 0
-            && !(flg[lo] & (FIRST | LAST) == 0 && derived_word(&hay[tokens[idx[lo]].start..tokens[idx[lo]].end]))
+            && !(flg[lo] & (FIRST | LAST) == 0 && {
+                let word = &hay[tokens[idx[lo]].start..tokens[idx[lo]].end];
+                derived_word(word) || misspelt_word(words, word)
+            })
             && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end)))
             // A given name that is also a word or a place (`Wife Carol
             // present`, `Patient Sydney reports`), right after such a word.
@@ -1116,6 +1117,47 @@ fn derived_word(word: &[u8]) -> bool {
     ];
     let lower = word.to_ascii_lowercase();
     lower.len() >= 6 && ENDINGS.iter().any(|e| lower.ends_with(e))
+}
+
+/// A word on no list, of six letters or more, that is a common or clinical
+/// word with two letters swapped or one letter left out (`RECIEVED`,
+/// `INUTBATED`, `statign`, `SLIGHLY`): a misspelt word, as notes are full
+/// of, not a foreign name. (Substituted and extra letters are not tried:
+/// they turn too many foreign names into words, `Sandro`, `Zlata`.) About
+/// 27 look-ups per letter, only for the rare word on no list right after a
+/// person word.
+fn misspelt_word(words: &WordLists, word: &[u8]) -> bool {
+    if !(6..=16).contains(&word.len()) || !word.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let lower = word.to_ascii_lowercase();
+    let is_word = |w: &[u8]| {
+        let f = words.flags(w);
+        f & WORD != 0 && f & (FIRST | LAST) == 0
+    };
+    let mut buf = Vec::with_capacity(lower.len() + 1);
+    // Two letters swapped.
+    for i in 0..lower.len() - 1 {
+        buf.clear();
+        buf.extend_from_slice(&lower);
+        buf.swap(i, i + 1);
+        if buf != lower && is_word(&buf) {
+            return true;
+        }
+    }
+    // A letter left out.
+    for i in 1..lower.len() {
+        for c in b'a'..=b'z' {
+            buf.clear();
+            buf.extend_from_slice(&lower[..i]);
+            buf.push(c);
+            buf.extend_from_slice(&lower[i..]);
+            if is_word(&buf) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// English function words (and the verbs notes use like them): never part
@@ -1664,7 +1706,7 @@ mod tests {
             checked += 1;
             assert!(trigger_before(hay, tokens[at].start), "{w}: `patient` is a trigger");
             let mut out = Vec::new();
-            run(hay, &tokens, at, false, &mut out);
+            run(WordLists::embedded(), hay, &tokens, at, false, &mut out);
             assert!(out.is_empty(), "{w} became a name");
         }
         assert!(checked >= 5, "only {checked} of the words are listed non-names");
@@ -1819,6 +1861,18 @@ mod tests {
         assert!(flagged("cont on mech vent, pacer on standby, co by fick").is_empty());
         assert_eq!(flagged("edema in arms, dr. pica aware"), ["pica"]);
         assert_eq!(flagged("PLAN DISCUSSED WITH DR. KOH FROM ANESTHESIA"), ["KOH"]);
+    }
+
+    #[test]
+    fn misspelt_words_are_not_names() {
+        let words = WordLists::embedded();
+        for w in ["RECIEVED", "SLIGHLY", "INUTBATED", "statign", "Hemodynamicaly", "COVERTED"] {
+            assert!(misspelt_word(words, w.as_bytes()), "{w}");
+        }
+        for w in ["Sallese", "Yanulis", "Cucchiara", "Nekrasov", "Wijtze", "Alterio", "Sandro", "Gregorina", "Danival"] {
+            assert!(!misspelt_word(words, w.as_bytes()), "{w}");
+        }
+        assert!(flagged("pt recieved 2 units, PT INUTBATED AT 0400").is_empty());
     }
 
     #[test]
