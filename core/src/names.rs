@@ -1022,11 +1022,12 @@ fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bo
         && !all_upper
         && strong + unknown + weak > 0
         && ((flg[lo] & (WORD | PLACE | EPONYM) == 0
+            && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end))
+            // Checked last: the spelling check costs a few dozen look-ups.
             && !(flg[lo] & (FIRST | LAST) == 0 && {
                 let word = &hay[tokens[idx[lo]].start..tokens[idx[lo]].end];
-                derived_word(word) || misspelt_word(words, word)
-            })
-            && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end)))
+                derived_word(word) || score < 0.75 && misspelt_word(words, word)
+            }))
             // A given name that is also a word or a place (`Wife Carol
             // present`, `Patient Sydney reports`), right after such a word.
             || tokens[idx[lo]].shape == Shape::Cap
