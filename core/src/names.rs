@@ -220,6 +220,24 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
                 hay.get(j) == Some(&b' ') && hay.get(j + 1).is_some_and(|&b| b.is_ascii_uppercase() || b >= 0x80)
             };
             let particle_spot = last_cap && &hay[last_end..start] == b" ";
+            // Right after a capitalized title a lower-case word is the
+            // surname (`Dr. griffin aware`): taken as in a caseless line.
+            let after_title = last_cap
+                && out.last().is_some_and(|t| t.flags & TITLE != 0)
+                && matches!(&hay[last_end..start], b" " | b". ");
+            if after_title && end - start >= 2 {
+                let mut token = Token { start, end, shape: Shape::Cap, sep: sep_of(&hay[last_end..start]), flags: 0, caseless: true };
+                token.flags = lookup(words, hay, &token);
+                // Not a common word (`10mg ms given`).
+                if token.flags & COMMON != 0 {
+                    continue;
+                }
+                out.push(token);
+                last_end = end;
+                have_last = true;
+                last_cap = true;
+                continue;
+            }
             if end - start > MAX_LOWER_KEPT || !(title_spot || particle_spot) {
                 continue;
             }
@@ -581,6 +599,8 @@ pub(crate) fn find(words: &WordLists, hay: &[u8], tokens: &mut Vec<Token>, out: 
         // sinus rhythm (`SR NO VEA`), `Fr` a catheter's French gauge.
         let is_title = |f: u16| {
             f & TITLE != 0
+                // Not glued to a number (`HR 79-84SR. no VEA`).
+                && (t.start == 0 || !hay[t.start - 1].is_ascii_alphanumeric())
                 && (!PERIOD_TITLES.contains(&hay[t.start..t.end])
                     || tokens.get(i + 1).is_some_and(|n| n.sep == Sep::Period))
         };
@@ -853,6 +873,10 @@ fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bo
         }
         let f = t.flags;
         let initial = t.end - t.start == 1;
+        // A title opens the next name (`A. DR RIDLON`).
+        if n > 0 && f & TITLE != 0 && f & (FIRST | LAST) == 0 {
+            break;
+        }
         let ok = match t.shape {
             // A run keeps its capitalization style (`John Smith`, `JOHN
             // SMITH`): `John Smith MRN` ends before `MRN`. HL7 components
@@ -964,6 +988,14 @@ fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bo
         }
     }
     let len = hi - lo;
+    // An initial and a surname (`W. MAROTTA`, `N. Grandone`).
+    let initialled = len == 2
+        && tokens[idx[lo]].end - tokens[idx[lo]].start == 1
+        && tokens[idx[lo + 1]].sep == Sep::Period
+        && (strong == 1 || unknown == 1 && {
+            let word = &hay[tokens[idx[lo + 1]].start..tokens[idx[lo + 1]].end];
+            word.len() >= 5 && flg[lo + 1] & WORD == 0 && !derived_word(word) && !misspelt_word(words, word)
+        });
     // A credential right after the run vouches for it as a title does
     // (`Q. LANDER RRT`, `s. roberto rrt`, `Janice Ng, NP`).
     let titled = titled || strong + weak + unknown > 0 && credential_after(hay, tokens[idx[hi - 1]].end);
@@ -978,6 +1010,8 @@ fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bo
         0.0
     } else if strong >= 2 || (strong == 1 && caret && uniform && weak + unknown >= 1) {
         0.9
+    } else if initialled {
+        0.7
     } else if strong == 1 && weak + unknown >= 1 && uniform {
         0.85
     } else if strong == 1 && firsts == 1 {
@@ -1009,6 +1043,8 @@ fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bo
             score = score.min(0.8);
         } else if len >= 2 && flg[lo] & FIRST != 0 && flg[lo] & WORD == 0 {
             score -= 0.25;
+        } else if initialled {
+            score = score.min(0.6);
         } else {
             // Below the threshold even with a name hotword near.
             score = score.min(0.3);
@@ -1874,6 +1910,15 @@ mod tests {
             assert!(!misspelt_word(words, w.as_bytes()), "{w}");
         }
         assert!(flagged("pt recieved 2 units, PT INUTBATED AT 0400").is_empty());
+    }
+
+    #[test]
+    fn surnames_after_titles_and_initials_in_notes() {
+        assert_eq!(flagged("PRBC's did not improve. Dr. griffin made aware"), ["griffin"]);
+        assert_eq!(flagged("COMFORT MEASURES ONLY. A. DR RIDLON SPOKE WITH WIFE"), ["RIDLON"]);
+        assert_eq!(flagged("FREQUENT PVC'S AND BIGEMINY. W. MAROTTA AWARE. PT GIVEN MG"), ["W. MAROTTA"]);
+        assert!(flagged("back pain and 10mg Ms given once with good response").is_empty());
+        assert!(flagged("O: Afeb. HR 79-84SR. no VEA. BP 100-120/50's.").is_empty());
     }
 
     #[test]
