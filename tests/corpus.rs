@@ -128,7 +128,7 @@ const FLOORS: &[Floor] = &[
            after a move to or from them (`transferred to Quartermain 3`, `sent to GH`) are found in clinical text; \
            towns (`lives in catonsville`), multi-word names (`Sacred Heart Memorial`, `St. Agnes`) and codes after \
            other words (`is in GH`) are missed."),
-    floor(NOTES,     "NAME",        Some(0.87), Some(0.84),
+    floor(NOTES,     "NAME",        Some(0.90), Some(0.89),
           "BELOW the clinical-notes bar (recall 0.95): lines in capitals read as caseless, clinical words (Philter's \
            safe list) and misspelt words are no names without a title; missed are lone surnames without a title or \
            person word (`healey`, `Vaseqez`) and given names that are also words (`Will`)."),

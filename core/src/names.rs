@@ -222,14 +222,19 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
             let particle_spot = last_cap && &hay[last_end..start] == b" ";
             // Right after a capitalized title a lower-case word is the
             // surname (`Dr. griffin aware`): taken as in a caseless line.
+            // So is a lower-case surname right after a capitalized given
+            // name (`his wife, Janet logan`).
             let after_title = last_cap
                 && out.last().is_some_and(|t| t.flags & TITLE != 0)
                 && matches!(&hay[last_end..start], b" " | b". ");
-            if after_title && end - start >= 2 {
+            let after_first = last_cap
+                && out.last().is_some_and(|t| t.shape == Shape::Cap && t.flags & FIRST != 0 && t.flags & WORD == 0)
+                && &hay[last_end..start] == b" ";
+            if (after_title || after_first) && end - start >= 2 {
                 let mut token = Token { start, end, shape: Shape::Cap, sep: sep_of(&hay[last_end..start]), flags: 0, caseless: true };
                 token.flags = lookup(words, hay, &token);
-                // Not a common word (`10mg ms given`).
-                if token.flags & COMMON != 0 {
+                // Not a common word (`10mg ms given`, `Mary said`).
+                if token.flags & WORD != 0 || after_first && token.flags & LAST == 0 {
                     continue;
                 }
                 out.push(token);
@@ -285,6 +290,7 @@ fn shouting(hay: &[u8], start: usize, end: usize, out: &[Token]) -> bool {
     in_line >= MIN_SHOUTING_TOKENS
         && out[out.len() - in_line..].iter().all(|t| t.shape == Shape::Upper || t.end - t.start == 1)
         && !hay[start..end].iter().any(|&b| b.is_ascii_lowercase() || b == b'|' || b == b'^')
+        && !looks_like_code(&hay[start..end])
 }
 
 /// Tokenizes `hay[start..end]`, a line with no capital letter, where
@@ -1059,6 +1065,10 @@ fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bo
         && strong + unknown + weak > 0
         && ((flg[lo] & (WORD | PLACE | EPONYM) == 0
             && (trigger_before(hay, tokens[idx[lo]].start) || person_possessive(hay, tokens[idx[hi - 1]].end))
+            // In a caseless line a word on no list after `pt` is far more
+            // often a verb or a misspelling (`pt anueric`, `PT CALMER`)
+            // than a surname.
+            && !(caseless && len == 1 && flg[lo] & (FIRST | LAST) == 0 && patient_before(hay, tokens[idx[lo]].start))
             // Checked last: the spelling check costs a few dozen look-ups.
             && !(flg[lo] & (FIRST | LAST) == 0 && {
                 let word = &hay[tokens[idx[lo]].start..tokens[idx[lo]].end];
@@ -1253,6 +1263,10 @@ const TRIGGERS: WordSet = WordSet::new(&[
     "thank",
     "contact",
     "caregiver",
+    "daughters",
+    "sons",
+    "sisters",
+    "brothers",
     // Clinical notes: `dtr Jane`, `NP Janice`, `HCP Ann`.
     "dtr",
     "np",
@@ -1340,6 +1354,11 @@ fn naming_before(hay: &[u8], start: usize) -> bool {
 
 /// One of [`TRIGGERS`] ends right before `start` (`named X`, `Name: X`,
 /// `last name? X`), or a linked pair (`name is X`).
+/// `pt` or `patient` ends right before `start`.
+fn patient_before(hay: &[u8], start: usize) -> bool {
+    word_before(hay, start, true).is_some_and(|(w, _)| w.eq_ignore_ascii_case(b"pt") || w.eq_ignore_ascii_case(b"patient"))
+}
+
 fn trigger_before(hay: &[u8], start: usize) -> bool {
     let Some((word, word_start)) = word_before(hay, start, true) else { return false };
     if TRIGGERS.contains(word) {
@@ -1910,6 +1929,7 @@ mod tests {
             assert!(!misspelt_word(words, w.as_bytes()), "{w}");
         }
         assert!(flagged("pt recieved 2 units, PT INUTBATED AT 0400").is_empty());
+        assert!(flagged("gu: pt anueric, crfailure. TALK TO PATIENT. PATIENT CALMER THIS EVENING").is_empty());
     }
 
     #[test]
@@ -1919,6 +1939,8 @@ mod tests {
         assert_eq!(flagged("FREQUENT PVC'S AND BIGEMINY. W. MAROTTA AWARE. PT GIVEN MG"), ["W. MAROTTA"]);
         assert!(flagged("back pain and 10mg Ms given once with good response").is_empty());
         assert!(flagged("O: Afeb. HR 79-84SR. no VEA. BP 100-120/50's.").is_empty());
+        assert_eq!(flagged("AFT) AND NEO->BOTH OFF PER DR VOSOLO. TOL WELL AT PRESENT."), ["VOSOLO"]);
+        assert_eq!(flagged("turning soon. his wife, Janet logan is here"), ["Janet logan"]);
     }
 
     #[test]

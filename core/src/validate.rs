@@ -109,6 +109,13 @@ validators! {
     /// A US city or town (the Postal Service's names: `Catonsville`, `Bel
     /// Air`), not a common, clinical or unit word when one word.
     Town = "town" => town;
+    /// A surname right after a title (`dr. lindquist`): on a name list, or
+    /// on no word list at all; not a common or clinical word alone (`dr
+    /// aware`).
+    SurnameAfterTitle = "surname_after_title" => surname_after_title;
+    /// A surname right after a role (`md wyman`, `np Saeed`): no common or
+    /// clinical word at all (`md aware`, `np grace`).
+    Surname = "surname" => surname;
 }
 
 fn facility(value: &[u8]) -> Verdict {
@@ -834,4 +841,28 @@ fn ward(value: &[u8]) -> Verdict {
 
 fn town(value: &[u8]) -> Verdict {
     (crate::patterns::places::town_prefix(value) == Some(value.len())).then_some(0.0)
+}
+
+/// The flags of a lower-cased name candidate, or `None` when it cannot be
+/// a surname (a title, unit, place or eponym, or under three letters).
+fn surname_flags(value: &[u8]) -> Option<u16> {
+    use crate::patterns::words::{EPONYM, PLACE, TITLE, UNIT};
+    if value.len() < 3 || value.len() > 32 {
+        return None;
+    }
+    let lower: Vec<u8> = value.iter().filter(|&&b| b != b'\'' && b != b'-').map(u8::to_ascii_lowercase).collect();
+    let flags = crate::patterns::words::WordLists::embedded().flags(&lower);
+    (flags & (TITLE | UNIT | PLACE | EPONYM) == 0).then_some(flags)
+}
+
+fn surname_after_title(value: &[u8]) -> Verdict {
+    use crate::patterns::words::{CLINICAL, COMMON, FIRST, LAST};
+    let flags = surname_flags(value)?;
+    (flags & (FIRST | LAST) != 0 || flags & (COMMON | CLINICAL) == 0).then_some(0.0)
+}
+
+fn surname(value: &[u8]) -> Verdict {
+    use crate::patterns::words::{CLINICAL, COMMON};
+    let flags = surname_flags(value)?;
+    (flags & (COMMON | CLINICAL) == 0).then_some(0.0)
 }
