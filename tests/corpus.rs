@@ -123,7 +123,7 @@ const FLOORS: &[Floor] = &[
            (`sept`) and bare years (`'09`)."),
     floor(NOTES,     "PHONE",       Some(1.00), Some(1.00),
           "clinical-notes bar met: pagers after their label, numbers written apart (`201/324/1423`, `212- 476- 8356`)."),
-    floor(NOTES,     "ADDRESS",     Some(0.56), Some(0.92),
+    floor(NOTES,     "ADDRESS",     Some(0.60), Some(0.92),
           "BELOW the clinical-notes bar (recall 0.90): facilities before their kind (`Calvert Hospital`) and places \
            after a move to or from them (`transferred to Quartermain 3`, `sent to GH`) are found in clinical text; \
            towns (`lives in catonsville`), multi-word names (`Sacred Heart Memorial`, `St. Agnes`) and codes after \

@@ -1173,7 +1173,7 @@ fn derived_word(word: &[u8]) -> bool {
 /// they turn too many foreign names into words, `Sandro`, `Zlata`.) About
 /// 27 look-ups per letter, only for the rare word on no list right after a
 /// person word.
-fn misspelt_word(words: &WordLists, word: &[u8]) -> bool {
+pub(crate) fn misspelt_word(words: &WordLists, word: &[u8]) -> bool {
     if !(6..=16).contains(&word.len()) || !word.iter().all(u8::is_ascii_alphabetic) {
         return false;
     }

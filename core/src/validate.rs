@@ -836,7 +836,13 @@ fn destination(value: &[u8]) -> Verdict {
 fn ward(value: &[u8]) -> Verdict {
     use crate::patterns::words::{CLINICAL, COMMON};
     let flags = place_flags(value)?;
-    (value.len() > 5 && flags & (COMMON | CLINICAL) == 0).then_some(0.0)
+    // One plain word in one case or capitalized, no misspelt one
+    // (`recieved 3 units`, `A-paced 70`, `combiventQ4`).
+    let cased = value[1..].iter().all(u8::is_ascii_lowercase) || value.iter().all(u8::is_ascii_uppercase);
+    let plain = cased
+        && value.iter().all(u8::is_ascii_alphabetic)
+        && !crate::names::misspelt_word(crate::patterns::words::WordLists::embedded(), value);
+    (value.len() > 5 && plain && flags & (COMMON | CLINICAL) == 0).then_some(0.0)
 }
 
 fn town(value: &[u8]) -> Verdict {
