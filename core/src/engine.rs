@@ -310,7 +310,7 @@ impl Engine {
         let context = Context::new(&detectors, window)?;
         let keys = Keys::new(&detectors);
         let shapes = Shapes::new(&regexes, context.pattern())?;
-        let labelled = Labelled::new(detectors.len(), &labelled)?;
+        let labelled = Labelled::new(detectors.len(), &labelled, &clinical)?;
         let words = Words::new(&words)?;
         let word_lists = WordLists::embedded();
         Ok(Engine {

@@ -591,28 +591,35 @@ pub(crate) struct Labelled {
 }
 
 impl Labelled {
-    pub(crate) fn new(detectors: usize, patterns: &[(u32, &Pattern)]) -> Result<Labelled, Error> {
+    /// `whole` lists the detectors whose regex searches whole blocks (the
+    /// clinical-notes detectors) rather than the region after a hotword.
+    pub(crate) fn new(detectors: usize, patterns: &[(u32, &Pattern)], whole: &[u32]) -> Result<Labelled, Error> {
         let mut sources: Vec<&Pattern> = Vec::new();
+        let mut whole_block: Vec<bool> = Vec::new();
         let mut regex_of = vec![u32::MAX; detectors];
         for &(det, re) in patterns {
             let at = match sources.iter().position(|s| s.source() == re.source()) {
                 Some(i) => i,
                 None => {
                     sources.push(re);
+                    whole_block.push(false);
                     sources.len() - 1
                 }
             };
+            whole_block[at] |= whole.contains(&det);
             regex_of[det as usize] = at as u32;
         }
         let regexes: Vec<Regex> = sources
             .iter()
-            .map(|re| {
-                // No literal prefilter: these regexes search a few dozen
+            .zip(&whole_block)
+            .map(|(re, &whole)| {
+                // No literal prefilter for a regex searched a few dozen
                 // bytes after a hotword, where a prefilter cannot pay for
                 // itself, and extracting one (literal sets, Teddy) was a
-                // tenth of the default engine's build.
+                // tenth of the default engine's build. A regex searched
+                // over whole blocks (`dr. lindquist`) gets one.
                 Regex::builder()
-                    .configure(Regex::config().auto_prefilter(false))
+                    .configure(Regex::config().auto_prefilter(whole))
                     .build_from_hir(&re.hir)
                     .map_err(|e| Error::pattern(format!("regex does not compile: {e}")))
             })
@@ -859,7 +866,7 @@ mod tests {
     #[test]
     fn a_region_without_a_digit_is_not_searched_in_vain() {
         let parsed = Pattern::new(r"\b\d{1,2}/\d{1,2}\b").unwrap();
-        let labelled = Labelled::new(1, &[(0, &parsed)]).unwrap();
+        let labelled = Labelled::new(1, &[(0, &parsed)], &[]).unwrap();
         let hay = b"seen on exam, then on 7/22 and again on 12/1";
         let all: Vec<_> = (0..hay.len()).filter_map(|s| labelled.find_in(0, hay, s, hay.len())).collect();
         assert!(all.contains(&(22, 26)) && all.contains(&(40, 44)));

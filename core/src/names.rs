@@ -998,9 +998,9 @@ fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bo
     let initialled = len == 2
         && tokens[idx[lo]].end - tokens[idx[lo]].start == 1
         && tokens[idx[lo + 1]].sep == Sep::Period
-        && (strong == 1 || unknown == 1 && {
+        && (strong == 1 || unknown == 1 && flg[lo + 1] & WORD == 0 && {
             let word = &hay[tokens[idx[lo + 1]].start..tokens[idx[lo + 1]].end];
-            word.len() >= 5 && flg[lo + 1] & WORD == 0 && !derived_word(word) && !misspelt_word(words, word)
+            word.len() >= 5 && !derived_word(word) && !misspelt_word(words, word)
         });
     // A credential right after the run vouches for it as a title does
     // (`Q. LANDER RRT`, `s. roberto rrt`, `Janice Ng, NP`).
@@ -1174,32 +1174,39 @@ fn derived_word(word: &[u8]) -> bool {
 /// 27 look-ups per letter, only for the rare word on no list right after a
 /// person word.
 pub(crate) fn misspelt_word(words: &WordLists, word: &[u8]) -> bool {
-    if !(6..=16).contains(&word.len()) || !word.iter().all(u8::is_ascii_alphabetic) {
+    const MAX: usize = 16;
+    if !(6..=MAX).contains(&word.len()) || !word.iter().all(u8::is_ascii_alphabetic) {
         return false;
     }
-    let lower = word.to_ascii_lowercase();
+    let n = word.len();
+    let mut lower = [0u8; MAX];
+    for (l, b) in lower.iter_mut().zip(word) {
+        *l = b.to_ascii_lowercase();
+    }
+    let lower = &lower[..n];
     let is_word = |w: &[u8]| {
         let f = words.flags(w);
         f & WORD != 0 && f & (FIRST | LAST) == 0
     };
-    let mut buf = Vec::with_capacity(lower.len() + 1);
+    let mut buf = [0u8; MAX + 1];
     // Two letters swapped.
-    for i in 0..lower.len() - 1 {
-        buf.clear();
-        buf.extend_from_slice(&lower);
+    for i in 0..n - 1 {
+        if lower[i] == lower[i + 1] {
+            continue;
+        }
+        buf[..n].copy_from_slice(lower);
         buf.swap(i, i + 1);
-        if buf != lower && is_word(&buf) {
+        if is_word(&buf[..n]) {
             return true;
         }
     }
     // A letter left out.
-    for i in 1..lower.len() {
+    for i in 1..n {
+        buf[..i].copy_from_slice(&lower[..i]);
+        buf[i + 1..=n].copy_from_slice(&lower[i..]);
         for c in b'a'..=b'z' {
-            buf.clear();
-            buf.extend_from_slice(&lower[..i]);
-            buf.push(c);
-            buf.extend_from_slice(&lower[i..]);
-            if is_word(&buf) {
+            buf[i] = c;
+            if is_word(&buf[..=n]) {
                 return true;
             }
         }

@@ -839,10 +839,8 @@ fn ward(value: &[u8]) -> Verdict {
     // One plain word in one case or capitalized, no misspelt one
     // (`recieved 3 units`, `A-paced 70`, `combiventQ4`).
     let cased = value[1..].iter().all(u8::is_ascii_lowercase) || value.iter().all(u8::is_ascii_uppercase);
-    let plain = cased
-        && value.iter().all(u8::is_ascii_alphabetic)
-        && !crate::names::misspelt_word(crate::patterns::words::WordLists::embedded(), value);
-    (value.len() > 5 && plain && flags & (COMMON | CLINICAL) == 0).then_some(0.0)
+    let plain = value.len() > 5 && flags & (COMMON | CLINICAL) == 0 && cased && value.iter().all(u8::is_ascii_alphabetic);
+    (plain && !crate::names::misspelt_word(crate::patterns::words::WordLists::embedded(), value)).then_some(0.0)
 }
 
 fn town(value: &[u8]) -> Verdict {

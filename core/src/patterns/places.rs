@@ -35,25 +35,35 @@ fn towns() -> &'static FxHashSet<&'static str> {
 /// common English words only must be capitalized (`Bel Air`) or open as
 /// place names do (`new haven`, `NORTH BEACH`; not `left hand`).
 pub(crate) fn town_prefix(value: &[u8]) -> Option<usize> {
+    const LONGEST: usize = 48;
     let text = std::str::from_utf8(value).ok()?;
-    let mut ends = Vec::with_capacity(MAX_WORDS);
+    // The ends of the first MAX_WORDS words.
+    let mut ends = [0usize; MAX_WORDS];
+    let mut words = 0;
     for (i, b) in text.bytes().enumerate() {
-        if b == b' ' && ends.len() < MAX_WORDS {
-            ends.push(i);
+        if b == b' ' && words < MAX_WORDS {
+            ends[words] = i;
+            words += 1;
         }
     }
-    if ends.len() < MAX_WORDS {
-        ends.push(text.len());
+    if words < MAX_WORDS {
+        ends[words] = text.len();
+        words += 1;
     }
     let set = towns();
-    let mut lower = String::with_capacity(text.len());
-    for &end in ends.iter().rev() {
-        lower.clear();
-        lower.extend(text[..end].chars().map(|c| c.to_ascii_lowercase()));
-        if !set.contains(lower.as_str()) {
+    let lists = WordLists::embedded();
+    let mut buf = [0u8; LONGEST];
+    for &end in ends[..words].iter().rev() {
+        if end > LONGEST {
             continue;
         }
-        let lists = WordLists::embedded();
+        for (l, b) in buf.iter_mut().zip(&value[..end]) {
+            *l = b.to_ascii_lowercase();
+        }
+        let Ok(lower) = std::str::from_utf8(&buf[..end]) else { continue };
+        if !set.contains(lower) {
+            continue;
+        }
         let capitalized = text[..end].split(' ').all(|w| {
             let b = w.as_bytes();
             b[0].is_ascii_uppercase() && b[1..].iter().any(u8::is_ascii_lowercase)
@@ -65,11 +75,11 @@ pub(crate) fn town_prefix(value: &[u8]) -> Option<usize> {
             let f = lists.flags(w.as_bytes());
             f & (COMMON | UNIT | TITLE | EPONYM) != 0 || f & CLINICAL != 0 && !capitalized
         };
-        let mut words = lower.split(' ');
-        let first = words.next().unwrap_or_default();
         let common = |w: &str| lists.flags(w.as_bytes()) & COMMON != 0;
+        let mut parts = lower.split(' ');
+        let first = parts.next().unwrap_or_default();
         let ok = if lower.contains(' ') {
-            !(common(first) && words.all(common)) || capitalized || crate::names::is_place_prefix(first.as_bytes())
+            !(common(first) && parts.all(common)) || capitalized || crate::names::is_place_prefix(first.as_bytes())
         } else {
             !word(first)
         };
