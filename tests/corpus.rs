@@ -102,11 +102,11 @@ const FLOORS: &[Floor] = &[
     floor(GENERATED, "NAME",        Some(0.85), Some(0.95),
           "issue minimum (recall 0.85 and precision 0.85)"),
     floor(GENERATED, "PHONE",       Some(0.95), Some(1.00),
-          "BELOW the design goal 0.99 (DESIGN.md; issue 2 sets no floor here): of the 7 misses, 5 are numbers labelled as faxes (`Fax:`, \
+          "BELOW the design goal 0.99 (DESIGN.md; no floor is set here): of the 7 misses, 5 are numbers labelled as faxes (`Fax:`, \
            `... fax`, reported as FAX or not at all when the area code is invalid) and 2 are \
            six-digit numbers (`33 93 31`), below the seven digits a phone needs."),
     floor(GENERATED, "ADDRESS",     Some(0.62), Some(1.00),
-          "BELOW the design goal 0.99 (DESIGN.md; issue 2 sets no floor here). Faker addresses: street-first names without a building \
+          "BELOW the design goal 0.99 (DESIGN.md; no floor is set here). Faker addresses: street-first names without a building \
            number before them (`Ziegelgasse 26`: a pattern starting at every word), street names \
            with no street-type word (`21 Hunsrødsletta 7`, `Isayev Street` without a number), \
            Greek script, lower-cased template sentences, and lone building numbers whose street \
