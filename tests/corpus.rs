@@ -329,11 +329,8 @@ fn score_file(engine: &Engine, name: &str, records: &[Record], debug: &Debug) ->
     let mut labels: BTreeMap<String, LabelStats> = BTreeMap::new();
     let (mut incomplete, mut neutral) = (0, 0);
     for r in records {
-        let preds: Vec<(&'static str, usize, usize)> = engine
-            .scan(&r.text)
-            .iter()
-            .map(|f| (one_class(name, f.entity().as_str()), f.start(), f.end()))
-            .collect();
+        let preds: Vec<(&'static str, usize, usize)> =
+            engine.scan(&r.text).iter().map(|f| (one_class(name, f.entity().as_str()), f.start(), f.end())).collect();
         let describe = |(s, e): (usize, usize)| {
             let over: Vec<String> = preds
                 .iter()

@@ -203,7 +203,8 @@ pub(crate) fn is_fraction(hay: &[u8], start: usize, end: usize) -> bool {
     }
     let rest = &hay[end..hay.len().min(end + 12)];
     let rest = rest.trim_ascii_start().to_ascii_lowercase();
-    ["tab", "cap", "strength", "of ", "x "].iter().any(|w| rest.starts_with(w.as_bytes())) || is_setting(hay, start, end)
+    ["tab", "cap", "strength", "of ", "x "].iter().any(|w| rest.starts_with(w.as_bytes()))
+        || is_setting(hay, start, end)
 }
 
 /// Whether a word that introduces a date ends right before `start` (`on
@@ -216,8 +217,10 @@ fn date_word_before(hay: &[u8], start: usize) -> bool {
 
 /// Ventilator modes and settings, whose pressures are written `n/n` (`PSV
 /// 10/5`, `CPAP 5/5`, `10/5 PEEP`).
-const SETTING_WORDS: &[&[u8]] =
-    &[b"ps", b"psv", b"cpap", b"bipap", b"peep", b"ips", b"ipap", b"epap", b"simv", b"imv", b"prvc", b"aprv", b"flowby", b"vent", b"fio2"];
+const SETTING_WORDS: &[&[u8]] = &[
+    b"ps", b"psv", b"cpap", b"bipap", b"peep", b"ips", b"ipap", b"epap", b"simv", b"imv", b"prvc", b"aprv", b"flowby",
+    b"vent", b"fio2",
+];
 
 /// Whether `hay[start..end]` is a ventilator setting: a mode or setting
 /// word before it (`PSV 10/5`, `flowby 6/2`), or a percentage or setting

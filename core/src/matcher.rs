@@ -277,7 +277,7 @@ impl Shapes {
             let groups: Vec<usize> = names
                 .iter()
                 .enumerate()
-                .filter(|(_, n)| n.as_deref().is_some_and(|n| n.starts_with("value")))
+                .filter(|(_, n)| n.as_deref().is_some_and(is_value_group))
                 .map(|(g, _)| g)
                 .collect();
             if groups.is_empty() {
@@ -631,7 +631,7 @@ impl Labelled {
             .iter()
             .map(|re| {
                 let names = re.group_info().pattern_names(PatternID::ZERO);
-                names.enumerate().filter(|(_, n)| n.is_some_and(|n| n.starts_with("value"))).map(|(g, _)| g).collect()
+                names.enumerate().filter(|(_, n)| n.is_some_and(is_value_group)).map(|(g, _)| g).collect()
             })
             .collect();
         Ok(Labelled { regexes, need_digit, value_groups, regex_of })
@@ -642,12 +642,6 @@ impl Labelled {
         self.regex_of.get(det as usize).is_some_and(|&r| r != u32::MAX)
     }
 
-    /// The first match of regex `index` within `hay[start..end]`.
-    ///
-    /// Most value shapes hold a digit, and the region after a label in
-    /// prose often holds none (`on exam`, `date of the visit`): then the
-    /// regex is not run (a third of the searches in clinical notes, each
-    /// costing more than the test).
     /// Every match of regex `index` over all of `hay`, in one search.
     pub(crate) fn for_each(&self, index: u32, hay: &[u8], mut found: impl FnMut(usize, usize)) {
         let re = &self.regexes[index as usize];
@@ -665,6 +659,12 @@ impl Labelled {
         }
     }
 
+    /// The first match of regex `index` within `hay[start..end]`.
+    ///
+    /// Most value shapes hold a digit, and the region after a label in
+    /// prose often holds none (`on exam`, `date of the visit`): then the
+    /// regex is not run (a third of the searches in clinical notes, each
+    /// costing more than the test).
     pub(crate) fn find_in(&self, index: u32, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
         if self.need_digit[index as usize] && !holds_digit(&hay[start..end]) {
             return None;
@@ -745,6 +745,13 @@ impl Words {
 /// A word byte as an ASCII `\b` sees it: letter, digit or `_`.
 pub(crate) fn is_word_byte(b: u8) -> bool {
     WORD_BYTES[b as usize]
+}
+
+/// Whether a capture group named `name` holds the part of a match to
+/// report (`(?P<value>…)`, `(?P<value2>…)`), in the shape lanes and in the
+/// labelled regexes alike.
+fn is_value_group(name: &str) -> bool {
+    name.starts_with("value")
 }
 
 /// A fixed list of words as one automaton: any ASCII case, longest match

@@ -231,7 +231,14 @@ fn tokenize(words: &WordLists, hay: &[u8], out: &mut Vec<Token>) {
                 && out.last().is_some_and(|t| t.shape == Shape::Cap && t.flags & FIRST != 0 && t.flags & WORD == 0)
                 && &hay[last_end..start] == b" ";
             if (after_title || after_first) && end - start >= 2 {
-                let mut token = Token { start, end, shape: Shape::Cap, sep: sep_of(&hay[last_end..start]), flags: 0, caseless: true };
+                let mut token = Token {
+                    start,
+                    end,
+                    shape: Shape::Cap,
+                    sep: sep_of(&hay[last_end..start]),
+                    flags: 0,
+                    caseless: true,
+                };
                 token.flags = lookup(words, hay, &token);
                 // Not a common word (`10mg ms given`, `Mary said`).
                 if token.flags & WORD != 0 || after_first && token.flags & LAST == 0 {
@@ -329,11 +336,14 @@ fn caseless_line(words: &WordLists, hay: &[u8], start: usize, end: usize, out: &
         // Common words that are surnames (`to`, `song`) are dropped too.
         // An initial stays (`W. MAROTTA`, `j. smith`), not the `s` of
         // `130's.`.
-        let initial = i - ws == 1 && hay.get(i) == Some(&b'.') && (ws == 0 || !hay[ws - 1].is_ascii_alphanumeric() && hay[ws - 1] != b'\'');
+        let initial = i - ws == 1
+            && hay.get(i) == Some(&b'.')
+            && (ws == 0 || !hay[ws - 1].is_ascii_alphanumeric() && hay[ws - 1] != b'\'');
         // Right after a title any word may be the surname (`dr. pica`,
         // `DR. KNIGHT`); `run` trims the words that are no name (`DR
         // AWARE`).
-        let titled = || out.last().is_some_and(|t| t.flags & TITLE != 0 && matches!(&hay[t.end..ws], b" " | b". " | b"."));
+        let titled =
+            || out.last().is_some_and(|t| t.flags & TITLE != 0 && matches!(&hay[t.end..ws], b" " | b". " | b"."));
         let keep = f & (TITLE | PARTICLE) != 0
             || f & (FIRST | LAST) != 0 && (f & WORD == 0 || f & FIRST != 0)
             || f == 0 && (i - ws >= 2 || initial)
@@ -550,12 +560,14 @@ fn lookup_long(table: &Table, hay: &[u8], t: &Token) -> u16 {
     // `re-screened`) when each part of two letters or more is one.
     if word.is_ascii() && word.contains(&b'-') {
         let mut parts = word.split(|&b| b == b'-').filter(|p| p.len() >= 2).peekable();
+        let mut part = [0u8; 24];
         if parts.peek().is_some()
             && parts.all(|p| {
-                p.len() <= buf.len() && {
-                    let lower: Vec<u8> = p.iter().map(u8::to_ascii_lowercase).collect();
-                    table.flags(&lower) & WORD != 0
+                // `word` is at most 24 bytes, and so is each part.
+                for (l, b) in part.iter_mut().zip(p) {
+                    *l = b.to_ascii_lowercase();
                 }
+                table.flags(&part[..p.len()]) & WORD != 0
             })
         {
             return COMMON;
@@ -855,7 +867,14 @@ fn number_or_word_follows(hay: &[u8], end: usize) -> bool {
 
 /// Scores the run of capitalized tokens starting at `first`; pushes a hit if
 /// it is a name and returns the index after the run.
-fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bool, out: &mut Vec<NameHit>) -> Option<usize> {
+fn run(
+    words: &WordLists,
+    hay: &[u8],
+    tokens: &[Token],
+    first: usize,
+    titled: bool,
+    out: &mut Vec<NameHit>,
+) -> Option<usize> {
     // Collect the run: capitalized tokens (or particles between them) joined
     // by name separators, at most five tokens.
     let mut idx: [usize; 6] = [0; 6];
@@ -998,10 +1017,11 @@ fn run(words: &WordLists, hay: &[u8], tokens: &[Token], first: usize, titled: bo
     let initialled = len == 2
         && tokens[idx[lo]].end - tokens[idx[lo]].start == 1
         && tokens[idx[lo + 1]].sep == Sep::Period
-        && (strong == 1 || unknown == 1 && flg[lo + 1] & WORD == 0 && {
-            let word = &hay[tokens[idx[lo + 1]].start..tokens[idx[lo + 1]].end];
-            word.len() >= 5 && !derived_word(word) && !misspelt_word(words, word)
-        });
+        && (strong == 1
+            || unknown == 1 && flg[lo + 1] & WORD == 0 && {
+                let word = &hay[tokens[idx[lo + 1]].start..tokens[idx[lo + 1]].end];
+                word.len() >= 5 && !derived_word(word) && !misspelt_word(words, word)
+            });
     // A credential right after the run vouches for it as a title does
     // (`Q. LANDER RRT`, `s. roberto rrt`, `Janice Ng, NP`).
     let titled = titled || strong + weak + unknown > 0 && credential_after(hay, tokens[idx[hi - 1]].end);
@@ -1359,13 +1379,14 @@ fn naming_before(hay: &[u8], start: usize) -> bool {
     })
 }
 
-/// One of [`TRIGGERS`] ends right before `start` (`named X`, `Name: X`,
-/// `last name? X`), or a linked pair (`name is X`).
 /// `pt` or `patient` ends right before `start`.
 fn patient_before(hay: &[u8], start: usize) -> bool {
-    word_before(hay, start, true).is_some_and(|(w, _)| w.eq_ignore_ascii_case(b"pt") || w.eq_ignore_ascii_case(b"patient"))
+    word_before(hay, start, true)
+        .is_some_and(|(w, _)| w.eq_ignore_ascii_case(b"pt") || w.eq_ignore_ascii_case(b"patient"))
 }
 
+/// One of [`TRIGGERS`] ends right before `start` (`named X`, `Name: X`,
+/// `last name? X`), or a linked pair (`name is X`).
 fn trigger_before(hay: &[u8], start: usize) -> bool {
     let Some((word, word_start)) = word_before(hay, start, true) else { return false };
     if TRIGGERS.contains(word) {
@@ -1932,7 +1953,8 @@ mod tests {
         for w in ["RECIEVED", "SLIGHLY", "INUTBATED", "statign", "Hemodynamicaly", "COVERTED"] {
             assert!(misspelt_word(words, w.as_bytes()), "{w}");
         }
-        for w in ["Sallese", "Yanulis", "Cucchiara", "Nekrasov", "Wijtze", "Alterio", "Sandro", "Gregorina", "Danival"] {
+        for w in ["Sallese", "Yanulis", "Cucchiara", "Nekrasov", "Wijtze", "Alterio", "Sandro", "Gregorina", "Danival"]
+        {
             assert!(!misspelt_word(words, w.as_bytes()), "{w}");
         }
         assert!(flagged("pt recieved 2 units, PT INUTBATED AT 0400").is_empty());

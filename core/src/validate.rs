@@ -177,10 +177,10 @@ fn facility(value: &[u8]) -> Verdict {
     ];
     let mut words = value.split(|&b| b == b' ').filter(|w| !w.is_empty()).collect::<Vec<_>>();
     words.pop(); // the kind (`hospital`, `rehab`…)
-    // A word before the kind names the place when it is capitalized as a
-    // name (`Calvert Hospital`, `Sacred Heart Memorial`) or, written in one
-    // case, is no common or clinical word (`CALVERT HOSPITAL`, not
-    // `AWAITING REHAB` or `poss rehab`).
+                 // A word before the kind names the place when it is capitalized as a
+                 // name (`Calvert Hospital`, `Sacred Heart Memorial`) or, written in one
+                 // case, is no common or clinical word (`CALVERT HOSPITAL`, not
+                 // `AWAITING REHAB` or `poss rehab`).
     let name_word = |w: &[u8], lower: &[u8]| {
         use crate::patterns::words::{CLINICAL, COMMON};
         let capitalized = w[0].is_ascii_uppercase() && w[1..].iter().any(u8::is_ascii_lowercase);
@@ -811,16 +811,29 @@ mod tests {
     }
 }
 
+/// The word-list flags of `value` (a word of `min_len` to 32 bytes; `'`
+/// and `-` dropped, as the lists spell names), or `None` when it is out of
+/// those bounds or has one of the `excluded` flags.
+fn listed_flags(value: &[u8], min_len: usize, excluded: u16) -> Option<u16> {
+    const LONGEST: usize = 32;
+    if value.len() < min_len || value.len() > LONGEST {
+        return None;
+    }
+    let mut lower = [0u8; LONGEST];
+    let mut n = 0;
+    for &b in value.iter().filter(|&&b| b != b'\'' && b != b'-') {
+        lower[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    let flags = crate::patterns::words::WordLists::embedded().flags(&lower[..n]);
+    (flags & excluded == 0).then_some(flags)
+}
+
 /// The flags of a place's name, or `None` when it cannot be one (a unit,
 /// a title, a weekday or country, or not a word).
 fn place_flags(value: &[u8]) -> Option<u16> {
     use crate::patterns::words::{PLACE, TITLE, UNIT};
-    if value.len() < 2 || value.len() > 32 {
-        return None;
-    }
-    let lower: Vec<u8> = value.iter().filter(|&&b| b != b'\'' && b != b'-').map(u8::to_ascii_lowercase).collect();
-    let flags = crate::patterns::words::WordLists::embedded().flags(&lower);
-    (flags & (UNIT | TITLE | PLACE) == 0).then_some(flags)
+    listed_flags(value, 2, UNIT | TITLE | PLACE)
 }
 
 fn destination(value: &[u8]) -> Verdict {
@@ -830,16 +843,21 @@ fn destination(value: &[u8]) -> Verdict {
     if flags & COMMON == 0 && code {
         return Some(0.0);
     }
-    ward(value)
+    ward_named(value, flags)
 }
 
 fn ward(value: &[u8]) -> Verdict {
+    ward_named(value, place_flags(value)?)
+}
+
+/// [`ward`] for a value whose [`place_flags`] are `flags`.
+fn ward_named(value: &[u8], flags: u16) -> Verdict {
     use crate::patterns::words::{CLINICAL, COMMON};
-    let flags = place_flags(value)?;
     // One plain word in one case or capitalized, no misspelt one
     // (`recieved 3 units`, `A-paced 70`, `combiventQ4`).
     let cased = value[1..].iter().all(u8::is_ascii_lowercase) || value.iter().all(u8::is_ascii_uppercase);
-    let plain = value.len() > 5 && flags & (COMMON | CLINICAL) == 0 && cased && value.iter().all(u8::is_ascii_alphabetic);
+    let plain =
+        value.len() > 5 && flags & (COMMON | CLINICAL) == 0 && cased && value.iter().all(u8::is_ascii_alphabetic);
     (plain && !crate::names::misspelt_word(crate::patterns::words::WordLists::embedded(), value)).then_some(0.0)
 }
 
@@ -851,12 +869,7 @@ fn town(value: &[u8]) -> Verdict {
 /// a surname (a title, unit, place or eponym, or under three letters).
 fn surname_flags(value: &[u8]) -> Option<u16> {
     use crate::patterns::words::{EPONYM, PLACE, TITLE, UNIT};
-    if value.len() < 3 || value.len() > 32 {
-        return None;
-    }
-    let lower: Vec<u8> = value.iter().filter(|&&b| b != b'\'' && b != b'-').map(u8::to_ascii_lowercase).collect();
-    let flags = crate::patterns::words::WordLists::embedded().flags(&lower);
-    (flags & (TITLE | UNIT | PLACE | EPONYM) == 0).then_some(flags)
+    listed_flags(value, 3, TITLE | UNIT | PLACE | EPONYM)
 }
 
 fn surname_after_title(value: &[u8]) -> Verdict {

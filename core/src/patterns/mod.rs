@@ -139,21 +139,23 @@ pub(crate) enum Rule {
 }
 
 impl Rule {
+    /// Every rule a pattern file may name, with its name.
+    const NAMED: &'static [(&'static str, Rule)] = &[
+        ("log_timestamp", Rule::LogTimestamp),
+        ("not_version", Rule::NotVersion),
+        ("isolated", Rule::Isolated),
+        ("isolated_address", Rule::IsolatedAddress),
+        ("bare_domain", Rule::BareDomain),
+        ("standalone", Rule::Standalone),
+        ("isolated_date", Rule::IsolatedDate),
+        ("after_preposition", Rule::AfterPreposition),
+        ("after_address", Rule::AfterAddress),
+        ("clinical_text", Rule::ClinicalText),
+        ("not_fraction", Rule::NotFraction),
+    ];
+
     fn parse(name: &str) -> Option<Rule> {
-        Some(match name {
-            "log_timestamp" => Rule::LogTimestamp,
-            "not_version" => Rule::NotVersion,
-            "isolated" => Rule::Isolated,
-            "isolated_address" => Rule::IsolatedAddress,
-            "bare_domain" => Rule::BareDomain,
-            "standalone" => Rule::Standalone,
-            "isolated_date" => Rule::IsolatedDate,
-            "after_preposition" => Rule::AfterPreposition,
-            "after_address" => Rule::AfterAddress,
-            "clinical_text" => Rule::ClinicalText,
-            "not_fraction" => Rule::NotFraction,
-            _ => return None,
-        })
+        Rule::NAMED.iter().find(|(n, _)| *n == name).map(|&(_, rule)| rule)
     }
 }
 
@@ -284,7 +286,8 @@ fn check(raw: RawDetector, origin: &Path) -> Result<Detector, Error> {
     for name in &raw.rules {
         rules.push(Rule::parse(name).ok_or_else(|| {
             Error::pattern(format!(
-                "unknown rule '{name}' (known: log_timestamp, not_version, isolated, isolated_address, isolated_date, after_preposition)"
+                "unknown rule '{name}' (known: {})",
+                Rule::NAMED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
             ))
             .with_field("rules")
         })?);
@@ -400,6 +403,15 @@ mod tests {
 
     fn parse(src: &str) -> Result<Vec<Detector>, Error> {
         parse_file(src, Path::new("user.toml"))
+    }
+
+    #[test]
+    fn an_unknown_rule_lists_every_rule() {
+        let src = "[[detector]]\nid = \"x\"\nentity = \"MRN\"\nregex = 'MRN\\d+'\nrules = [\"clinical\"]\n";
+        let err = parse(src).unwrap_err().to_string();
+        for (name, _) in Rule::NAMED {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
     }
 
     #[test]
